@@ -1,0 +1,34 @@
+package io.github.xent4j.cli;
+
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that compute: threads, stack traces, and the chunk size. */
+public final class RunOptions {
+
+    /** Elements of input per chunk when streaming (about 4 MiB of float32). */
+    public static final int DEFAULT_CHUNK_ELEMENTS = 1 << 20;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads for the loss kernels (default: the number of processors, ${DEFAULT-VALUE}). "
+                    + "The result is bitwise the same for any count.")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--verbose", description = "Show the stack trace of an error.")
+    boolean verbose;
+
+    @Option(names = "--chunk-elements", hidden = true,
+            description = "Input elements per streamed chunk (for tests).")
+    int chunkElements = DEFAULT_CHUNK_ELEMENTS;
+
+    public int threads() {
+        return threads;
+    }
+
+    public boolean verbose() {
+        return verbose;
+    }
+
+    public int chunkElements() {
+        return chunkElements;
+    }
+}

@@ -1,0 +1,14 @@
+package io.github.xent4j.cli.loss;
+
+import io.github.xent4j.Reduction;
+
+/** kl-div's reductions: PyTorch's default mean averages over every element; batchmean over dimension 0. */
+enum KlReduction {
+    mean(Reduction.MEAN), sum(Reduction.SUM), none(Reduction.NONE), batchmean(Reduction.BATCHMEAN);
+
+    final Reduction core;
+
+    KlReduction(Reduction core) {
+        this.core = core;
+    }
+}
