@@ -92,7 +92,7 @@ public final class BceWithLogitsLoss extends ElementwiseLoss {
 
     @Override
     public double compute(float[] input, int[] shape, float[] target, float[] upstream, float[] lossOut, float[] gradOut) {
-        double g = checkCommon(input.length, shape, target.length, Check.len(upstream), upstream == null ? 1 : upstream[0],
+        double g = checkCommon(input.length, shape, target.length, Vec.of(upstream), Check.len(upstream),
                 Check.len(lossOut), Check.len(gradOut));
         Broadcast w = Check.broadcast("weight", weight, weightShape, shape);
         Broadcast pw = Check.broadcast("posWeight", posWeight, posWeightShape, shape);
@@ -108,7 +108,7 @@ public final class BceWithLogitsLoss extends ElementwiseLoss {
 
     @Override
     public double compute(double[] input, int[] shape, double[] target, double[] upstream, double[] lossOut, double[] gradOut) {
-        double g = checkCommon(input.length, shape, target.length, Check.len(upstream), upstream == null ? 1 : upstream[0],
+        double g = checkCommon(input.length, shape, target.length, Vec.of(upstream), Check.len(upstream),
                 Check.len(lossOut), Check.len(gradOut));
         Broadcast w = Check.broadcast("weight", weight, weightShape, shape);
         Broadcast pw = Check.broadcast("posWeight", posWeight, posWeightShape, shape);

@@ -49,7 +49,7 @@ public final class KlDivLoss extends ElementwiseLoss {
     @Override
     double compute(Vec x, int n, int[] shape, Vec t, int targetLen, Vec up, int upLen,
                    Vec lossOut, int lossLen, Vec gradOut, int gradLen) {
-        double g = checkCommon(n, shape, targetLen, upLen, up == null ? 1 : up.get(0), lossLen, gradLen);
+        double g = checkCommon(n, shape, targetLen, up, upLen, lossLen, gradLen);
         Reduction r = reduction == Reduction.BATCHMEAN ? Reduction.MEAN : reduction;
         double denominator = reduction == Reduction.BATCHMEAN ? (shape.length == 0 ? 1 : shape[0]) : n;
         Reductions.checkEmpty(r, (long) denominator, emptyMean, "an empty input");

@@ -112,7 +112,7 @@ public final class NllLoss {
                 ? "one class index for an unbatched (C) input" : "one class index per position, N*d1*...*dk");
         Check.optionalLength("lossOut", lossLen, positions, "one loss per position");
         Check.optionalLength("gradOut", gradLen, n, "the input's shape");
-        double g = Reductions.scalarUpstream(reduction, upLen, up == null ? 1 : up.get(0), positions);
+        double g = Reductions.scalarUpstream(reduction, up, upLen, positions);
         long valid = 0;
         double denominator = 0;
         for (int s = 0; s < positions; s++) {
