@@ -3,6 +3,7 @@ package io.github.xent4j;
 import io.github.xent4j.internal.Check;
 import io.github.xent4j.internal.ClassShape;
 import io.github.xent4j.internal.Dispatch;
+import io.github.xent4j.internal.TargetScan;
 import io.github.xent4j.internal.Vec;
 import io.github.xent4j.spi.CeParams;
 import io.github.xent4j.spi.Kernels;
@@ -357,25 +358,12 @@ public final class CrossEntropyLoss {
             Check.length("target", target.length, positions,
                     "one class index per position of logits, N*d1*...*dk");
         }
-        // Pass over the targets: validate, and the MEAN denominator, known before the logits are read.
-        long valid = 0;
-        double denominator = 0;
-        for (int s = 0; s < positions; s++) {
-            int y = target[s];
-            if (y == ignoreIndex) {
-                continue;
-            }
-            if (y < 0 || y >= cs.classes()) {
-                throw Check.fail("target[%d]=%d must be in [0, %d) or equal ignore_index=%d", s, y, cs.classes(), ignoreIndex);
-            }
-            valid++;
-            denominator += p.w(y);
-        }
-        Reductions.checkEmpty(reduction, valid, emptyMean, "no valid target (empty batch or all targets equal ignore_index)");
-        double scale = reduction == Reduction.MEAN ? g / denominator : g;
+        TargetScan scan = TargetScan.of(target, positions, cs.classes(), ignoreIndex, weight);
+        Reductions.checkEmpty(reduction, scan.valid(), emptyMean, "no valid target (empty batch or all targets equal ignore_index)");
+        double scale = reduction == Reduction.MEAN ? g / scan.denominator() : g;
         double total = Dispatch.run(cs.outer(), (long) cs.classes() * cs.inner(), threads,
                 (n0, n1) -> kernel.run(n0, n1, cs.inner(), p, scale));
-        return Reductions.reduce(reduction, total, denominator, valid, emptyMean);
+        return Reductions.reduce(reduction, total, scan.denominator(), scan.valid(), emptyMean);
     }
 
     private double probPath(ClassShape cs, double g, int lossLen, int gradLen, int logitsLen, RangeKernel kernel) {

@@ -2,6 +2,7 @@ package io.github.xent4j;
 
 import io.github.xent4j.internal.Check;
 import io.github.xent4j.internal.ClassShape;
+import io.github.xent4j.internal.TargetScan;
 import io.github.xent4j.internal.Vec;
 
 /**
@@ -113,21 +114,9 @@ public final class NllLoss {
         Check.optionalLength("lossOut", lossLen, positions, "one loss per position");
         Check.optionalLength("gradOut", gradLen, n, "the input's shape");
         double g = Reductions.scalarUpstream(reduction, up, upLen, positions);
-        long valid = 0;
-        double denominator = 0;
-        for (int s = 0; s < positions; s++) {
-            int y = target[s];
-            if (y == ignoreIndex) {
-                continue;
-            }
-            if (y < 0 || y >= classes) {
-                throw Check.fail("target[%d]=%d must be in [0, %d) or equal ignore_index=%d", s, y, classes, ignoreIndex);
-            }
-            valid++;
-            denominator += weight == null ? 1 : weight[y];
-        }
-        Reductions.checkEmpty(reduction, valid, emptyMean, "no valid target (empty batch or all targets equal ignore_index)");
-        double scale = reduction == Reduction.MEAN ? g / denominator : g;
+        TargetScan scan = TargetScan.of(target, positions, classes, ignoreIndex, weight);
+        Reductions.checkEmpty(reduction, scan.valid(), emptyMean, "no valid target (empty batch or all targets equal ignore_index)");
+        double scale = reduction == Reduction.MEAN ? g / scan.denominator() : g;
         boolean perPosition = reduction == Reduction.NONE && up != null;
         double total = 0;
         for (int s = 0; s < positions; s++) {
@@ -149,6 +138,6 @@ public final class NllLoss {
                 }
             }
         }
-        return Reductions.reduce(reduction, total, denominator, valid, emptyMean);
+        return Reductions.reduce(reduction, total, scan.denominator(), scan.valid(), emptyMean);
     }
 }
