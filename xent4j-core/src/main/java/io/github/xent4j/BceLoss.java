@@ -45,6 +45,7 @@ public final class BceLoss extends ElementwiseLoss {
         return DEFAULTS.withReduction(reduction);
     }
 
+    /** A copy with this reduction (NONE, SUM or MEAN). */
     public BceLoss withReduction(Reduction r) {
         Reductions.requireNot(r, Reduction.BATCHMEAN, "binary_cross_entropy");
         return new BceLoss(weight, weightShape, r, emptyMean);

@@ -53,6 +53,7 @@ public final class BceWithLogitsLoss extends ElementwiseLoss {
         return DEFAULTS.withReduction(reduction);
     }
 
+    /** A copy with this reduction (NONE, SUM or MEAN). */
     public BceWithLogitsLoss withReduction(Reduction r) {
         Reductions.requireNot(r, Reduction.BATCHMEAN, "binary_cross_entropy_with_logits");
         return new BceWithLogitsLoss(weight, weightShape, posWeight, posWeightShape, r, emptyMean, threads);

@@ -69,6 +69,7 @@ public final class CrossEntropyLoss {
         this.threads = b.threads;
     }
 
+    /** A builder with PyTorch's defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -86,14 +87,17 @@ public final class CrossEntropyLoss {
         return b;
     }
 
+    /** NONE, SUM or MEAN. */
     public Reduction reduction() {
         return reduction;
     }
 
+    /** The target value that is skipped (default -100). */
     public int ignoreIndex() {
         return ignoreIndex;
     }
 
+    /** The label smoothing epsilon as given (values below 0 act as 0). */
     public double labelSmoothing() {
         return labelSmoothing;
     }
@@ -452,6 +456,7 @@ public final class CrossEntropyLoss {
             return this;
         }
 
+        /** NONE, SUM or MEAN (default MEAN). */
         public Builder reduction(Reduction reduction) {
             if (reduction == null || reduction == Reduction.BATCHMEAN) {
                 throw Check.fail("reduction=%s is not valid for cross-entropy; use NONE, SUM or MEAN", reduction);
@@ -487,6 +492,7 @@ public final class CrossEntropyLoss {
             return this;
         }
 
+        /** The immutable loss. */
         public CrossEntropyLoss build() {
             return new CrossEntropyLoss(this);
         }

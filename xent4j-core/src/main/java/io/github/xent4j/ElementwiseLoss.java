@@ -18,6 +18,7 @@ public abstract sealed class ElementwiseLoss permits BceLoss, BceWithLogitsLoss,
         this.emptyMean = emptyMean;
     }
 
+    /** The reduction of this loss. */
     public Reduction reduction() {
         return reduction;
     }

@@ -33,10 +33,12 @@ public final class KlDivLoss extends ElementwiseLoss {
         this.logTarget = logTarget;
     }
 
+    /** A loss with this reduction (NONE, SUM, MEAN or BATCHMEAN); {@code logTarget}: the target holds log p. */
     public static KlDivLoss of(Reduction reduction, boolean logTarget) {
         return new KlDivLoss(java.util.Objects.requireNonNull(reduction), logTarget, EmptyMeanPolicy.NAN);
     }
 
+    /** Whether the target holds log-probabilities. */
     public boolean logTarget() {
         return logTarget;
     }

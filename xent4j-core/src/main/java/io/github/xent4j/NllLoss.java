@@ -37,10 +37,12 @@ public final class NllLoss {
         this.emptyMean = emptyMean;
     }
 
+    /** A loss with this reduction and PyTorch's other defaults. */
     public static NllLoss of(Reduction reduction) {
         return DEFAULTS.withReduction(reduction);
     }
 
+    /** A copy with this reduction (NONE, SUM or MEAN). */
     public NllLoss withReduction(Reduction r) {
         Reductions.requireNot(r, Reduction.BATCHMEAN, "nll_loss");
         return new NllLoss(weight, ignoreIndex, java.util.Objects.requireNonNull(r), emptyMean);
@@ -51,14 +53,17 @@ public final class NllLoss {
         return new NllLoss(weight == null ? null : weight.clone(), ignoreIndex, reduction, emptyMean);
     }
 
+    /** A copy skipping targets equal to this value (default -100). */
     public NllLoss withIgnoreIndex(int ignoreIndex) {
         return new NllLoss(weight, ignoreIndex, reduction, emptyMean);
     }
 
+    /** What MEAN yields with no valid position (default NaN, as PyTorch). */
     public NllLoss withEmptyMean(EmptyMeanPolicy policy) {
         return new NllLoss(weight, ignoreIndex, reduction, java.util.Objects.requireNonNull(policy));
     }
 
+    /** NONE, SUM or MEAN. */
     public Reduction reduction() {
         return reduction;
     }
