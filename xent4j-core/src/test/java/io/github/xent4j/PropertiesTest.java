@@ -287,4 +287,30 @@ class PropertiesTest {
         assertEquals(Double.doubleToRawLongBits(separate.value()), Double.doubleToRawLongBits(value));
         assertArrayEquals(separate.gradient(), inPlace);
     }
+
+    @Property(tries = 40)
+    void gradientsStayFiniteUnderExtremeLogits(@ForAll long seed, @ForAll @IntRange(min = 1, max = 6) int rows,
+                                               @ForAll @IntRange(min = 2, max = 9) int classes,
+                                               @ForAll @DoubleRange(min = 1, max = 1e30) double scale,
+                                               @ForAll @DoubleRange(min = 0, max = 1) double smoothing) {
+        Random r = new Random(seed);
+        int[] shape = {rows, classes};
+        float[] x = new float[rows * classes];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextGaussian() * scale);
+        }
+        int[] y = targets(r, rows, classes, 0.2);
+        FloatResult res = CrossEntropyLoss.builder().labelSmoothing(smoothing).weight(positiveWeights(r, classes)).build()
+                .forwardBackward(x, shape, y);
+        for (float g : res.gradient()) {
+            assertTrue(Float.isFinite(g) && Math.abs(g) <= 10, "gradient " + g);
+        }
+        float[] t = new float[x.length];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = r.nextFloat();
+        }
+        for (float g : BceWithLogitsLoss.DEFAULTS.forwardBackward(x, new int[] {x.length}, t).gradient()) {
+            assertTrue(Float.isFinite(g), "BCE-with-logits gradient " + g);
+        }
+    }
 }
