@@ -147,6 +147,12 @@ public final class TrainCommand implements Callable<Integer> {
                         "too few labeled rows to hold any out for testing (%d labeled); add rows or raise --test-fraction",
                         table.labeledRows());
             }
+            try {
+                // Fail before training, not after it, when the outputs cannot be written.
+                java.nio.file.Files.createDirectories(outDir);
+            } catch (IOException e) {
+                throw new IOException("cannot create --out-dir " + outDir + ": " + reason(e), e);
+            }
             return train(table, split, rate, out, err);
         } catch (BadDataException e) {
             err.println("xent train: " + e.getMessage());
@@ -176,18 +182,17 @@ public final class TrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "split: %d train%s, %d test (stratified, seed %d)%n", split.train().rows(),
                 trainUnlabeled > 0 ? " (" + trainUnlabeled + " unlabeled, ignored by the loss)" : "",
                 split.test().rows(), seed);
-        out.printf(Locale.ROOT, "model: %s, %d parameters; %s; batch %d; %d epochs; loss %s%n", m.describe(), params.length,
-                opt.describe(), batchSize, epochs, describeLoss());
+        out.printf(Locale.ROOT, "model: %s, %d parameters; %s; batch %d; %d epoch%s; loss %s%n", m.describe(),
+                params.length, opt.describe(), batchSize, epochs, epochs == 1 ? "" : "s", describeLoss());
         out.flush();
 
         List<EpochRecord> history = new ArrayList<>();
         Progress bar = Progress.create(progress, err, epochs);
         Random order = new Random(seed ^ 0x2545F4914F6CDD1DL);
-        Trainer.Metrics test;
+        Trainer.Metrics test = null;
         long start = System.nanoTime();
         try (Parallel par = new Parallel(threads)) {
             Trainer trainer = new Trainer(m, params, opt, loss, batchSize, par);
-            test = null;
             for (int e = 1; e <= epochs; e++) {
                 long t0 = System.nanoTime();
                 final int epoch = e;
@@ -198,7 +203,7 @@ public final class TrainCommand implements Callable<Integer> {
                 history.add(r);
                 bar.epoch(r, (System.nanoTime() - t0) / 1e9);
                 if (!Double.isFinite(train.loss())) {
-                    writeOutputs(history, table, m, opt, out, err);
+                    writeOutputs(history, m, opt, out, err);
                     err.printf(Locale.ROOT, "xent train: the training loss became %s at epoch %d; lower --lr (now %s)%n",
                             train.loss(), e, rate);
                     err.flush();
@@ -214,18 +219,18 @@ public final class TrainCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "trained in %.1f s (%d thread%s, %s kernels)%n", seconds, threads, threads == 1 ? "" : "s",
                 Xent4j.kernels());
-        writeOutputs(history, table, m, opt, out, err);
+        writeOutputs(history, m, opt, out, err);
         out.flush();
         return 0;
     }
 
-    private void writeOutputs(List<EpochRecord> history, LabeledTable table, Model m, Optimizer opt,
-                              PrintWriter out, PrintWriter err) throws IOException {
+    private void writeOutputs(List<EpochRecord> history, Model m, Optimizer opt, PrintWriter out, PrintWriter err)
+            throws IOException {
         Path log = outDir.resolve(LOG_FILE);
         try {
             TrainOutputs.writeLog(log, history);
         } catch (IOException e) {
-            throw new IOException("cannot write " + log + ": " + e, e);
+            throw new IOException("cannot write " + log + ": " + reason(e), e);
         }
         out.println("log: " + log);
         if (noPlot) {
@@ -238,11 +243,28 @@ public final class TrainCommand implements Callable<Integer> {
             TrainOutputs.writeChart(chart, history, name + ", " + m.describe() + ", " + opt.describe().split(" ")[0]);
             out.println("chart: " + chart);
         } catch (IOException e) {
-            throw new IOException("cannot write " + chart + ": " + e, e);
+            throw new IOException("cannot write " + chart + ": " + reason(e), e);
         } catch (RuntimeException | LinkageError | java.awt.AWTError e) {
             // No usable AWT (fonts, native libraries): the numbers stand without the picture.
             err.println("xent train: warning: no chart drawn (" + e + "); use --no-plot to skip it");
         }
+    }
+
+    /** "permission denied", "not a directory"...: what went wrong, without the stack trace. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+            return f.getFile() + " exists and is not a directory";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException f) {
+            return "no such file or directory: " + f.getFile();
+        }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return f.getReason() != null ? f.getReason() : e.getClass().getSimpleName() + " on " + f.getFile();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static void ensureHeadless() {

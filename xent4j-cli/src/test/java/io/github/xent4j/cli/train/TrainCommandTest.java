@@ -193,6 +193,15 @@ class TrainCommandTest {
     }
 
     @Test
+    void anOutDirThatCannotBeCreatedFailsBeforeTraining() throws Exception {
+        Path file = Files.writeString(dir.resolve("taken"), "not a directory");
+        Run r = xent("train", "--progress", "none", "--out-dir", file.toString());
+        assertEquals(1, r.code());
+        assertEquals("xent train: cannot create --out-dir " + file + ": " + file + " exists and is not a directory\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
     void badOptionsAreExitTwoNamingTheValueAndTheRange() {
         String[][] cases = {
                 {"--lr", "0", "--lr=0.0 must be a finite number > 0"},
