@@ -11,11 +11,11 @@ import io.github.xent4j.spi.Broadcast;
  * {@code weight} broadcast to the input's shape (per class (C), per sample (N, 1), ...).
  * <pre>{@code
  * value:     l = w * ( (y - 1) * max(log1p(-x), -100) - y * max(log(x), -100) )
- * gradient:  dl/dx = w * (x - y) / max(x * (1 - x), 1e-12)
+ * gradient:  dl/dx = w * (x - y) / max(x * (1 - x), eps),   eps = (float) 1e-12 = 9.999999960041972e-13
  * MEAN denominator: the number of elements (weights never count)
  * }</pre>
  * Each log is clamped at -100 before it is multiplied, so x = 0, y = 0 gives 0 and x = 0, y = 1
- * gives 100; the gradient's clamp is independent (x = 0, y = 1 gives -1e12). An input outside
+ * gives 100; the gradient's clamp is independent (x = 0, y = 1 gives -1.0000000039958e12). An input outside
  * [0, 1] or NaN, or a target outside [0, 1], is rejected (PyTorch 2.x). Use
  * {@link BceWithLogitsLoss} on logits: it is exact where this one clamps.
  *
@@ -27,6 +27,9 @@ public final class BceLoss extends ElementwiseLoss {
 
     /** PyTorch's defaults: no weight, MEAN. */
     public static final BceLoss DEFAULTS = new BceLoss(null, null, Reduction.MEAN, EmptyMeanPolicy.NAN);
+
+    /** PyTorch's gradient clamp: {@code constexpr float EPSILON = 1e-12}, a float even for float64 data. */
+    private static final double EPSILON = 1e-12f;
 
     private final double[] weight;
     private final int[] weightShape;
@@ -42,6 +45,7 @@ public final class BceLoss extends ElementwiseLoss {
         return DEFAULTS.withReduction(reduction);
     }
 
+    /** A copy with this reduction (NONE, SUM or MEAN). */
     public BceLoss withReduction(Reduction r) {
         Reductions.requireNot(r, Reduction.BATCHMEAN, "binary_cross_entropy");
         return new BceLoss(weight, weightShape, r, emptyMean);
@@ -64,7 +68,7 @@ public final class BceLoss extends ElementwiseLoss {
     @Override
     double compute(Vec x, int n, int[] shape, Vec t, int targetLen, Vec up, int upLen,
                    Vec lossOut, int lossLen, Vec gradOut, int gradLen) {
-        double g = checkCommon(n, shape, targetLen, upLen, up == null ? 1 : up.get(0), lossLen, gradLen);
+        double g = checkCommon(n, shape, targetLen, up, upLen, lossLen, gradLen);
         Broadcast w = Check.broadcast("weight", weight, weightShape, shape);
         for (int i = 0; i < n; i++) {
             double xi = x.get(i);
@@ -93,7 +97,7 @@ public final class BceLoss extends ElementwiseLoss {
             }
             if (gradOut != null) {
                 double gi = perElement ? up.get(i) : scale;
-                gradOut.set(i, gi * wi * (xi - yi) / Math.max((1 - xi) * xi, 1e-12));
+                gradOut.set(i, gi * wi * (xi - yi) / Math.max((1 - xi) * xi, EPSILON));
             }
         }
         return Reductions.reduce(reduction, total, n, n, emptyMean);

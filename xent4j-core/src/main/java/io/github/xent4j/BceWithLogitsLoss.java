@@ -53,6 +53,7 @@ public final class BceWithLogitsLoss extends ElementwiseLoss {
         return DEFAULTS.withReduction(reduction);
     }
 
+    /** A copy with this reduction (NONE, SUM or MEAN). */
     public BceWithLogitsLoss withReduction(Reduction r) {
         Reductions.requireNot(r, Reduction.BATCHMEAN, "binary_cross_entropy_with_logits");
         return new BceWithLogitsLoss(weight, weightShape, posWeight, posWeightShape, r, emptyMean, threads);
@@ -92,33 +93,33 @@ public final class BceWithLogitsLoss extends ElementwiseLoss {
 
     @Override
     public double compute(float[] input, int[] shape, float[] target, float[] upstream, float[] lossOut, float[] gradOut) {
-        double g = checkCommon(input.length, shape, target.length, Check.len(upstream), upstream == null ? 1 : upstream[0],
-                Check.len(lossOut), Check.len(gradOut));
-        Broadcast w = Check.broadcast("weight", weight, weightShape, shape);
-        Broadcast pw = Check.broadcast("posWeight", posWeight, posWeightShape, shape);
-        int n = input.length;
-        Reductions.checkEmpty(reduction, n, emptyMean, "an empty input");
-        double scale = reduction == Reduction.MEAN ? g / n : g;
         float[] perElement = reduction == Reduction.NONE ? upstream : null;
         Kernels k = Dispatch.kernels();
-        double total = Dispatch.run(n, 1, threads,
-                (i0, i1) -> k.bceWithLogits(input, target, i0, i1, w, pw, lossOut, gradOut, perElement, scale));
-        return Reductions.reduce(reduction, total, n, n, emptyMean);
+        return run(input.length, shape, target.length, Vec.of(upstream), Check.len(upstream), Check.len(lossOut), Check.len(gradOut),
+                (i0, i1, w, pw, scale) -> k.bceWithLogits(input, target, i0, i1, w, pw, lossOut, gradOut, perElement, scale));
     }
 
     @Override
     public double compute(double[] input, int[] shape, double[] target, double[] upstream, double[] lossOut, double[] gradOut) {
-        double g = checkCommon(input.length, shape, target.length, Check.len(upstream), upstream == null ? 1 : upstream[0],
-                Check.len(lossOut), Check.len(gradOut));
-        Broadcast w = Check.broadcast("weight", weight, weightShape, shape);
-        Broadcast pw = Check.broadcast("posWeight", posWeight, posWeightShape, shape);
-        int n = input.length;
-        Reductions.checkEmpty(reduction, n, emptyMean, "an empty input");
-        double scale = reduction == Reduction.MEAN ? g / n : g;
         double[] perElement = reduction == Reduction.NONE ? upstream : null;
         Kernels k = Dispatch.kernels();
-        double total = Dispatch.run(n, 1, threads,
-                (i0, i1) -> k.bceWithLogits(input, target, i0, i1, w, pw, lossOut, gradOut, perElement, scale));
+        return run(input.length, shape, target.length, Vec.of(upstream), Check.len(upstream), Check.len(lossOut), Check.len(gradOut),
+                (i0, i1, w, pw, scale) -> k.bceWithLogits(input, target, i0, i1, w, pw, lossOut, gradOut, perElement, scale));
+    }
+
+    /** One kernel call over the elements [i0, i1). */
+    @FunctionalInterface
+    private interface RangeKernel {
+        double run(int i0, int i1, Broadcast weight, Broadcast posWeight, double gradScale);
+    }
+
+    private double run(int n, int[] shape, int targetLen, Vec up, int upLen, int lossLen, int gradLen, RangeKernel kernel) {
+        double g = checkCommon(n, shape, targetLen, up, upLen, lossLen, gradLen);
+        Broadcast w = Check.broadcast("weight", weight, weightShape, shape);
+        Broadcast pw = Check.broadcast("posWeight", posWeight, posWeightShape, shape);
+        Reductions.checkEmpty(reduction, n, emptyMean, "an empty input");
+        double scale = reduction == Reduction.MEAN ? g / n : g;
+        double total = Dispatch.run(n, 1, threads, (i0, i1) -> kernel.run(i0, i1, w, pw, scale));
         return Reductions.reduce(reduction, total, n, n, emptyMean);
     }
 

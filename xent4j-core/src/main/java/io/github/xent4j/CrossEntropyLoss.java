@@ -3,6 +3,8 @@ package io.github.xent4j;
 import io.github.xent4j.internal.Check;
 import io.github.xent4j.internal.ClassShape;
 import io.github.xent4j.internal.Dispatch;
+import io.github.xent4j.internal.TargetScan;
+import io.github.xent4j.internal.Vec;
 import io.github.xent4j.spi.CeParams;
 import io.github.xent4j.spi.Kernels;
 
@@ -67,6 +69,7 @@ public final class CrossEntropyLoss {
         this.threads = b.threads;
     }
 
+    /** A builder with PyTorch's defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -84,14 +87,17 @@ public final class CrossEntropyLoss {
         return b;
     }
 
+    /** NONE, SUM or MEAN. */
     public Reduction reduction() {
         return reduction;
     }
 
+    /** The target value that is skipped (default -100). */
     public int ignoreIndex() {
         return ignoreIndex;
     }
 
+    /** The label smoothing epsilon as given (values below 0 act as 0). */
     public double labelSmoothing() {
         return labelSmoothing;
     }
@@ -138,7 +144,7 @@ public final class CrossEntropyLoss {
     public double compute(float[] logits, int[] shape, int[] target, float[] upstream,
                           float[] lossOut, float[] gradOut) {
         ClassShape cs = Check.classShape("logits", shape, logits.length);
-        double g = Reductions.scalarUpstream(reduction, Check.len(upstream), upstream == null ? 1 : upstream[0], cs.positions());
+        double g = Reductions.scalarUpstream(reduction, Vec.of(upstream), Check.len(upstream), cs.positions());
         float[] perPosition = reduction == Reduction.NONE ? upstream : null;
         Kernels k = Dispatch.kernels();
         return indexPath(cs, logits.length, target, g, Check.len(lossOut), Check.len(gradOut),
@@ -174,7 +180,7 @@ public final class CrossEntropyLoss {
     public double compute(double[] logits, int[] shape, int[] target, double[] upstream,
                           double[] lossOut, double[] gradOut) {
         ClassShape cs = Check.classShape("logits", shape, logits.length);
-        double g = Reductions.scalarUpstream(reduction, Check.len(upstream), upstream == null ? 1 : upstream[0], cs.positions());
+        double g = Reductions.scalarUpstream(reduction, Vec.of(upstream), Check.len(upstream), cs.positions());
         double[] perPosition = reduction == Reduction.NONE ? upstream : null;
         Kernels k = Dispatch.kernels();
         return indexPath(cs, logits.length, target, g, Check.len(lossOut), Check.len(gradOut),
@@ -211,7 +217,7 @@ public final class CrossEntropyLoss {
                           float[] lossOut, float[] gradOut) {
         ClassShape cs = Check.classShape("logits", shape, logits.length);
         Check.length("targetProbs", targetProbs.length, logits.length, "probability targets have the logits' shape " + Check.shape(shape));
-        double g = Reductions.scalarUpstream(reduction, Check.len(upstream), upstream == null ? 1 : upstream[0], cs.positions());
+        double g = Reductions.scalarUpstream(reduction, Vec.of(upstream), Check.len(upstream), cs.positions());
         float[] perPosition = reduction == Reduction.NONE ? upstream : null;
         if (!Double.isNaN(probabilityTolerance)) {
             validateProbabilities(cs, i -> targetProbs[i]);
@@ -251,7 +257,7 @@ public final class CrossEntropyLoss {
                           double[] lossOut, double[] gradOut) {
         ClassShape cs = Check.classShape("logits", shape, logits.length);
         Check.length("targetProbs", targetProbs.length, logits.length, "probability targets have the logits' shape " + Check.shape(shape));
-        double g = Reductions.scalarUpstream(reduction, Check.len(upstream), upstream == null ? 1 : upstream[0], cs.positions());
+        double g = Reductions.scalarUpstream(reduction, Vec.of(upstream), Check.len(upstream), cs.positions());
         double[] perPosition = reduction == Reduction.NONE ? upstream : null;
         if (!Double.isNaN(probabilityTolerance)) {
             validateProbabilities(cs, i -> targetProbs[i]);
@@ -259,6 +265,66 @@ public final class CrossEntropyLoss {
         Kernels k = Dispatch.kernels();
         return probPath(cs, g, Check.len(lossOut), Check.len(gradOut), logits.length,
                 (n0, n1, inner, p, scale) -> k.crossEntropyProbs(logits, targetProbs, n0, n1, inner, p, lossOut, gradOut, perPosition, scale));
+    }
+
+    // ---------------------------------------------------------------- target shapes
+
+    /**
+     * PyTorch's dispatch on the target's shape, for callers that hold shaped data (files, tensors):
+     * a target of the input's shape holds class probabilities (and must be floating point);
+     * otherwise it holds class indices (integers) of the input's shape without the class
+     * dimension: (N) for (N, C), (N, d1..dk) for (N, C, d1..dk), a 0-d or 1-element target for an
+     * unbatched (C) input.
+     *
+     * @param inputShape    the logits' shape
+     * @param targetShape   the target's shape
+     * @param integerTarget whether the target holds integers
+     * @return true for probability targets, false for class indices
+     * @throws IllegalArgumentException naming both shapes when they do not fit
+     */
+    public static boolean isProbabilityTarget(int[] inputShape, int[] targetShape, boolean integerTarget) {
+        if (inputShape.length == 0) {
+            throw Check.fail("input must have 1 or more dimensions, got a 0-d shape ()");
+        }
+        if (java.util.Arrays.equals(inputShape, targetShape)) {
+            if (integerTarget) {
+                throw Check.fail("target of shape %s has the input's shape, so it holds class probabilities and must be "
+                        + "floating point, got integers", Check.shape(targetShape));
+            }
+            return true;
+        }
+        if (!integerTarget) {
+            throw Check.fail("target of shape %s holds class indices (its shape differs from the input's %s) and must be "
+                    + "integers, got floating point", Check.shape(targetShape), Check.shape(inputShape));
+        }
+        if (inputShape.length == 1) {
+            if (targetShape.length > 1 || numel(targetShape) != 1) {
+                throw Check.fail("target of shape %s does not fit the unbatched input of shape %s; give one class index "
+                        + "(shape ())", Check.shape(targetShape), Check.shape(inputShape));
+            }
+            return false;
+        }
+        int[] expected = new int[inputShape.length - 1];
+        expected[0] = inputShape[0];
+        System.arraycopy(inputShape, 2, expected, 1, inputShape.length - 2);
+        if (targetShape.length == 0 || targetShape[0] != inputShape[0]) {
+            throw Check.fail("target of shape %s does not match the input's batch size %d; expected target shape %s",
+                    Check.shape(targetShape), inputShape[0], Check.shape(expected));
+        }
+        if (!java.util.Arrays.equals(expected, targetShape)) {
+            throw Check.fail("target of shape %s does not fit input of shape %s; expected target shape %s "
+                    + "(the input's shape without the class dimension 1)", Check.shape(targetShape),
+                    Check.shape(inputShape), Check.shape(expected));
+        }
+        return false;
+    }
+
+    private static int numel(int[] shape) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return n;
     }
 
     // ---------------------------------------------------------------- shared
@@ -296,25 +362,12 @@ public final class CrossEntropyLoss {
             Check.length("target", target.length, positions,
                     "one class index per position of logits, N*d1*...*dk");
         }
-        // Pass over the targets: validate, and the MEAN denominator, known before the logits are read.
-        long valid = 0;
-        double denominator = 0;
-        for (int s = 0; s < positions; s++) {
-            int y = target[s];
-            if (y == ignoreIndex) {
-                continue;
-            }
-            if (y < 0 || y >= cs.classes()) {
-                throw Check.fail("target[%d]=%d must be in [0, %d) or equal ignore_index=%d", s, y, cs.classes(), ignoreIndex);
-            }
-            valid++;
-            denominator += p.w(y);
-        }
-        Reductions.checkEmpty(reduction, valid, emptyMean, "no valid target (empty batch or all targets equal ignore_index)");
-        double scale = reduction == Reduction.MEAN ? g / denominator : g;
+        TargetScan scan = TargetScan.of(target, positions, cs.classes(), ignoreIndex, weight);
+        Reductions.checkEmpty(reduction, scan.valid(), emptyMean, "no valid target (empty batch or all targets equal ignore_index)");
+        double scale = reduction == Reduction.MEAN ? g / scan.denominator() : g;
         double total = Dispatch.run(cs.outer(), (long) cs.classes() * cs.inner(), threads,
                 (n0, n1) -> kernel.run(n0, n1, cs.inner(), p, scale));
-        return Reductions.reduce(reduction, total, denominator, valid, emptyMean);
+        return Reductions.reduce(reduction, total, scan.denominator(), scan.valid(), emptyMean);
     }
 
     private double probPath(ClassShape cs, double g, int lossLen, int gradLen, int logitsLen, RangeKernel kernel) {
@@ -403,6 +456,7 @@ public final class CrossEntropyLoss {
             return this;
         }
 
+        /** NONE, SUM or MEAN (default MEAN). */
         public Builder reduction(Reduction reduction) {
             if (reduction == null || reduction == Reduction.BATCHMEAN) {
                 throw Check.fail("reduction=%s is not valid for cross-entropy; use NONE, SUM or MEAN", reduction);
@@ -438,6 +492,7 @@ public final class CrossEntropyLoss {
             return this;
         }
 
+        /** The immutable loss. */
         public CrossEntropyLoss build() {
             return new CrossEntropyLoss(this);
         }

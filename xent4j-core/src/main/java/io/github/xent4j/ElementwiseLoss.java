@@ -18,6 +18,7 @@ public abstract sealed class ElementwiseLoss permits BceLoss, BceWithLogitsLoss,
         this.emptyMean = emptyMean;
     }
 
+    /** The reduction of this loss. */
     public Reduction reduction() {
         return reduction;
     }
@@ -87,13 +88,24 @@ public abstract sealed class ElementwiseLoss permits BceLoss, BceWithLogitsLoss,
                 Vec.of(upstream), Check.len(upstream), Vec.of(lossOut), Check.len(lossOut), Vec.of(gradOut), Check.len(gradOut));
     }
 
+    /**
+     * The shape rule of BCE, BCE-with-logits and (in xent4j) KL divergence, for callers that hold
+     * shaped data: the target's shape must equal the input's.
+     */
+    public static void checkSameShape(int[] inputShape, int[] targetShape) {
+        if (!java.util.Arrays.equals(inputShape, targetShape)) {
+            throw Check.fail("target of shape %s must have the same shape as the input %s",
+                    Check.shape(targetShape), Check.shape(inputShape));
+        }
+    }
+
     /** Checks shared by every element-wise loss; returns the scalar upstream gradient. */
-    final double checkCommon(int n, int[] shape, int targetLen, int upLen, double up0, int lossLen, int gradLen) {
+    final double checkCommon(int n, int[] shape, int targetLen, Vec up, int upLen, int lossLen, int gradLen) {
         Check.numel("input", shape, n);
         Check.length("target", targetLen, n, "the target has the input's shape " + Check.shape(shape));
         Check.optionalLength("lossOut", lossLen, n, "one loss per element");
         Check.optionalLength("gradOut", gradLen, n, "the input's shape");
-        return Reductions.scalarUpstream(reduction, upLen, up0, n);
+        return Reductions.scalarUpstream(reduction, up, upLen, n);
     }
 
     /** The MEAN (or BATCHMEAN) denominator. */

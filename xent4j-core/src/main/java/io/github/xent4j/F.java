@@ -15,18 +15,22 @@ public final class F {
     private F() {
     }
 
+    /** {@code torch.softmax(x, dim)}. */
     public static float[] softmax(float[] x, int[] shape, int dim) {
         return Softmax.softmax(x, shape, dim);
     }
 
+    /** {@code torch.softmax(x, dim)}. */
     public static double[] softmax(double[] x, int[] shape, int dim) {
         return Softmax.softmax(x, shape, dim);
     }
 
+    /** {@code torch.log_softmax(x, dim)}. */
     public static float[] logSoftmax(float[] x, int[] shape, int dim) {
         return Softmax.logSoftmax(x, shape, dim);
     }
 
+    /** {@code torch.log_softmax(x, dim)}. */
     public static double[] logSoftmax(double[] x, int[] shape, int dim) {
         return Softmax.logSoftmax(x, shape, dim);
     }

@@ -33,10 +33,12 @@ public final class KlDivLoss extends ElementwiseLoss {
         this.logTarget = logTarget;
     }
 
+    /** A loss with this reduction (NONE, SUM, MEAN or BATCHMEAN); {@code logTarget}: the target holds log p. */
     public static KlDivLoss of(Reduction reduction, boolean logTarget) {
         return new KlDivLoss(java.util.Objects.requireNonNull(reduction), logTarget, EmptyMeanPolicy.NAN);
     }
 
+    /** Whether the target holds log-probabilities. */
     public boolean logTarget() {
         return logTarget;
     }
@@ -49,7 +51,7 @@ public final class KlDivLoss extends ElementwiseLoss {
     @Override
     double compute(Vec x, int n, int[] shape, Vec t, int targetLen, Vec up, int upLen,
                    Vec lossOut, int lossLen, Vec gradOut, int gradLen) {
-        double g = checkCommon(n, shape, targetLen, upLen, up == null ? 1 : up.get(0), lossLen, gradLen);
+        double g = checkCommon(n, shape, targetLen, up, upLen, lossLen, gradLen);
         Reduction r = reduction == Reduction.BATCHMEAN ? Reduction.MEAN : reduction;
         double denominator = reduction == Reduction.BATCHMEAN ? (shape.length == 0 ? 1 : shape[0]) : n;
         Reductions.checkEmpty(r, (long) denominator, emptyMean, "an empty input");

@@ -2,6 +2,7 @@ package io.github.xent4j;
 
 import io.github.xent4j.internal.Check;
 import io.github.xent4j.internal.ClassShape;
+import io.github.xent4j.internal.TargetScan;
 import io.github.xent4j.internal.Vec;
 
 /**
@@ -36,10 +37,12 @@ public final class NllLoss {
         this.emptyMean = emptyMean;
     }
 
+    /** A loss with this reduction and PyTorch's other defaults. */
     public static NllLoss of(Reduction reduction) {
         return DEFAULTS.withReduction(reduction);
     }
 
+    /** A copy with this reduction (NONE, SUM or MEAN). */
     public NllLoss withReduction(Reduction r) {
         Reductions.requireNot(r, Reduction.BATCHMEAN, "nll_loss");
         return new NllLoss(weight, ignoreIndex, java.util.Objects.requireNonNull(r), emptyMean);
@@ -50,14 +53,17 @@ public final class NllLoss {
         return new NllLoss(weight == null ? null : weight.clone(), ignoreIndex, reduction, emptyMean);
     }
 
+    /** A copy skipping targets equal to this value (default -100). */
     public NllLoss withIgnoreIndex(int ignoreIndex) {
         return new NllLoss(weight, ignoreIndex, reduction, emptyMean);
     }
 
+    /** What MEAN yields with no valid position (default NaN, as PyTorch). */
     public NllLoss withEmptyMean(EmptyMeanPolicy policy) {
         return new NllLoss(weight, ignoreIndex, reduction, java.util.Objects.requireNonNull(policy));
     }
 
+    /** NONE, SUM or MEAN. */
     public Reduction reduction() {
         return reduction;
     }
@@ -112,22 +118,10 @@ public final class NllLoss {
                 ? "one class index for an unbatched (C) input" : "one class index per position, N*d1*...*dk");
         Check.optionalLength("lossOut", lossLen, positions, "one loss per position");
         Check.optionalLength("gradOut", gradLen, n, "the input's shape");
-        double g = Reductions.scalarUpstream(reduction, upLen, up == null ? 1 : up.get(0), positions);
-        long valid = 0;
-        double denominator = 0;
-        for (int s = 0; s < positions; s++) {
-            int y = target[s];
-            if (y == ignoreIndex) {
-                continue;
-            }
-            if (y < 0 || y >= classes) {
-                throw Check.fail("target[%d]=%d must be in [0, %d) or equal ignore_index=%d", s, y, classes, ignoreIndex);
-            }
-            valid++;
-            denominator += weight == null ? 1 : weight[y];
-        }
-        Reductions.checkEmpty(reduction, valid, emptyMean, "no valid target (empty batch or all targets equal ignore_index)");
-        double scale = reduction == Reduction.MEAN ? g / denominator : g;
+        double g = Reductions.scalarUpstream(reduction, up, upLen, positions);
+        TargetScan scan = TargetScan.of(target, positions, classes, ignoreIndex, weight);
+        Reductions.checkEmpty(reduction, scan.valid(), emptyMean, "no valid target (empty batch or all targets equal ignore_index)");
+        double scale = reduction == Reduction.MEAN ? g / scan.denominator() : g;
         boolean perPosition = reduction == Reduction.NONE && up != null;
         double total = 0;
         for (int s = 0; s < positions; s++) {
@@ -149,6 +143,6 @@ public final class NllLoss {
                 }
             }
         }
-        return Reductions.reduce(reduction, total, denominator, valid, emptyMean);
+        return Reductions.reduce(reduction, total, scan.denominator(), scan.valid(), emptyMean);
     }
 }

@@ -13,7 +13,14 @@ package io.github.xent4j;
  * </ul>
  */
 public enum Reduction {
-    NONE, SUM, MEAN, BATCHMEAN;
+    /** One loss per position. */
+    NONE,
+    /** The sum of the per-position losses. */
+    SUM,
+    /** The sum over the loss's MEAN denominator. */
+    MEAN,
+    /** KL divergence only: the sum over the size of dimension 0. */
+    BATCHMEAN;
 
     /** Parses PyTorch's spelling ("none", "sum", "mean", "batchmean"), case-insensitive. */
     public static Reduction parse(String s) {

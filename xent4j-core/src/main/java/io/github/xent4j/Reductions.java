@@ -1,6 +1,7 @@
 package io.github.xent4j;
 
 import io.github.xent4j.internal.Check;
+import io.github.xent4j.internal.Vec;
 
 /** The last step shared by every loss: turn (numerator, denominator) into the reduced value. */
 final class Reductions {
@@ -26,13 +27,13 @@ final class Reductions {
     }
 
     /** The scalar upstream gradient of a reduced loss: 1, or upstream[0] if given. */
-    static double scalarUpstream(Reduction r, int upstreamLength, double first, int positions) {
+    static double scalarUpstream(Reduction r, Vec upstream, int upstreamLength, int positions) {
         if (r == Reduction.NONE) {
             Check.optionalLength("upstream", upstreamLength, positions, "one gradient per loss position for reduction=none");
             return 1.0;
         }
         Check.optionalLength("upstream", upstreamLength, 1, "a scalar for reduction=" + r.torchName());
-        return upstreamLength < 0 ? 1.0 : first;
+        return upstream == null ? 1.0 : upstream.get(0);
     }
 
     static void requireNot(Reduction r, Reduction forbidden, String loss) {

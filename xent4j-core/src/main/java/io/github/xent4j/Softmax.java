@@ -25,24 +25,28 @@ public final class Softmax {
     private Softmax() {
     }
 
+    /** softmax of x along dim, into a new array. */
     public static float[] softmax(float[] x, int[] shape, int dim) {
         float[] out = new float[x.length];
         apply(x, shape, dim, false, out);
         return out;
     }
 
+    /** log_softmax of x along dim, into a new array. */
     public static float[] logSoftmax(float[] x, int[] shape, int dim) {
         float[] out = new float[x.length];
         apply(x, shape, dim, true, out);
         return out;
     }
 
+    /** softmax of x along dim, into a new array. */
     public static double[] softmax(double[] x, int[] shape, int dim) {
         double[] out = new double[x.length];
         apply(x, shape, dim, false, out);
         return out;
     }
 
+    /** log_softmax of x along dim, into a new array. */
     public static double[] logSoftmax(double[] x, int[] shape, int dim) {
         double[] out = new double[x.length];
         apply(x, shape, dim, true, out);

@@ -78,7 +78,7 @@ public final class ScalarKernels implements Kernels {
                 if (gradOut != null) {
                     final double g = gradScale * (upstream == null ? 1.0 : upstream[s]);
                     final double a = g * (1 - eps) * wy;
-                    final double scale = (a + g * epsC * p.weightSum) / sum;
+                    final double scale = (eps > 0 ? a + g * epsC * p.weightSum : a) / sum;
                     for (int c = 0, k = base; c < classes; c++, k += inner) {
                         double v = gradOut[k] * scale;
                         if (eps > 0) {
@@ -149,7 +149,7 @@ public final class ScalarKernels implements Kernels {
                 if (gradOut != null) {
                     final double g = gradScale * (upstream == null ? 1.0 : upstream[s]);
                     final double a = g * (1 - eps) * wy;
-                    final double scale = (a + g * epsC * p.weightSum) / sum;
+                    final double scale = (eps > 0 ? a + g * epsC * p.weightSum : a) / sum;
                     for (int c = 0, k = base; c < classes; c++, k += inner) {
                         double v = gradOut[k] * scale;
                         if (eps > 0) {
