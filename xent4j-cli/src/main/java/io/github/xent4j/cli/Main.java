@@ -28,8 +28,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * The {@code xent} command line.
  *
- * <p>Exit codes: 0 success; 1 bad data (a one-line message naming the file, the position and the
- * problem); 2 bad usage. Stack traces only with {@code --verbose}.
+ * <p>Exit codes: 0 success; 1 bad data, with one line on stderr, {@code "xent COMMAND: FILE: problem"},
+ * naming the file, the position and the problem; 2 bad usage, with picocli's message and a hint to
+ * {@code --help}. Stack traces only with {@code --verbose}.
  */
 @Command(name = "xent", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "The cross-entropy family of losses, exactly as PyTorch defines them.",
@@ -109,7 +110,7 @@ public final class Main implements Runnable {
         Object command = cl.getCommand();
         boolean verbose = command instanceof Verbosity v && v.verbose();
         if (e instanceof UsageException) {
-            err.println(qualifiedName(cl) + ": " + e.getMessage());
+            err.println(oneLine(e.getMessage()));
             err.println("Try '" + qualifiedName(cl) + " --help' for more information.");
             err.flush();
             return BAD_USAGE;
@@ -122,7 +123,7 @@ public final class Main implements Runnable {
         } else {
             message = "internal error: " + e + (verbose ? "" : " (run with --verbose for the stack trace)");
         }
-        err.println("xent: " + oneLine(message));
+        err.println(qualifiedName(cl) + ": " + oneLine(message));
         if (verbose) {
             e.printStackTrace(err);
         }
@@ -133,7 +134,7 @@ public final class Main implements Runnable {
     private static int handleParameterException(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println(qualifiedName(cl) + ": " + oneLine(e.getMessage()));
+        err.println(oneLine(e.getMessage()));
         CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
         err.println("Try '" + qualifiedName(cl) + " --help' for more information.");
         err.flush();

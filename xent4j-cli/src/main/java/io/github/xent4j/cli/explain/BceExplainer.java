@@ -88,10 +88,10 @@ final class BceExplainer {
             for (int i = 0; i < n; i++) {
                 double logP = Math.max(Math.log(p[i]), -100);
                 double log1mP = Math.max(Math.log1p(-p[i]), -100);
-                String w = weight == null ? "" : " · w = " + Style.num(weightAt(i, ls));
+                String w = weight == null ? "" : " · w = " + Style.count(weightAt(i, ls));
                 out.println("   " + Style.padRight(l.t("element ", "元素 ") + Dims.index(ls, i), 14)
-                        + "p = " + Style.num(p[i]) + "  y = " + Style.num(y[i]) + w);
-                out.println("      L = -[" + Style.num(y[i]) + " · " + Style.num(logP) + " + " + Style.num(1 - y[i]) + " · "
+                        + "p = " + Style.num(p[i]) + "  y = " + Style.count(y[i]) + w);
+                out.println("      L = -[" + Style.count(y[i]) + " · " + Style.num(logP) + " + " + Style.count(1 - y[i]) + " · "
                         + Style.num(log1mP) + "]" + (weight == null ? "" : " · w") + " = " + Style.num(each.losses()[i])
                         + "      " + l.t("(log p, log(1 - p))", "（log p，log(1 - p)）"));
             }
@@ -120,7 +120,7 @@ final class BceExplainer {
             out.println(l.t("4. Gradient ∂loss/∂p", "4. 梯度 ∂loss/∂p"));
             double[] g = result.gradient();
             for (int i = 0; i < n; i++) {
-                out.println("   " + Style.padRight(l.t("element ", "元素 ") + Dims.index(ls, i), 14) + Style.exact(g[i]));
+                out.println("   " + Style.padRight(l.t("element ", "元素 ") + Dims.index(ls, i), 14) + Style.cell(g[i], 9));
             }
         }
     }
@@ -154,7 +154,7 @@ final class BceExplainer {
         worst.sort(Comparator.comparingDouble((Integer i) -> -losses[i]).thenComparingInt(i -> i));
         out.println(l.t("   worst elements:", "   损失最大的元素："));
         for (int i : worst.subList(0, Math.min(WORST, worst.size()))) {
-            out.println("   " + Style.padRight(Dims.index(ls, i), 14) + "p = " + Style.num(p[i]) + "  y = " + Style.num(y[i])
+            out.println("   " + Style.padRight(Dims.index(ls, i), 14) + "p = " + Style.num(p[i]) + "  y = " + Style.count(y[i])
                     + "  L = " + Style.num(losses[i]));
         }
     }

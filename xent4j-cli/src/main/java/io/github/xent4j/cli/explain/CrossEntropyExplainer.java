@@ -243,7 +243,7 @@ final class CrossEntropyExplainer {
                 StringBuilder terms = new StringBuilder();
                 for (int c = 0; c < classes; c++) {
                     terms.append(c == 0 ? "" : " + ");
-                    terms.append(weight == null ? "" : Style.num(weight[c]) + "·").append(Style.num(q[c]))
+                    terms.append(weight == null ? "" : Style.count(weight[c]) + "·").append(Style.num(q[c]))
                             .append("·").append(Style.num(-logp[base + c * inner]));
                 }
                 out.println("     L = -Σ_c " + (weight != null ? "w_c·" : "") + "q_c·log p_c = " + (classes <= 4 ? terms + " = " : "")
@@ -355,7 +355,7 @@ final class CrossEntropyExplainer {
             case MEAN -> {
                 out.println(l.t("3. Reduction: mean (the average cross-entropy over the batch)", "3. 归约：mean（平均交叉熵损失）"));
                 out.println("   Σ_s L_s = " + (detailed && positions <= 6 ? joinLosses(losses) + " = " : "") + Style.num(sum));
-                out.println("   D = " + Style.count(denominator) + "   (" + denominatorText() + ")");
+                out.println("   D = " + Style.count(denominator) + l.t("   (" + denominatorText() + ")", "   （" + denominatorText() + "）"));
                 out.println("   loss = " + Style.num(sum) + " / " + Style.count(denominator) + " = " + Style.num(value)
                         + l.t("      xent4j: ", "      xent4j：") + Style.exact(value));
                 if (target != null && !(denominator != 0)) {

@@ -28,7 +28,8 @@ final class Style {
     }
 
     static String pad(String s, int width) {
-        return s.length() >= width ? s : " ".repeat(width - s.length()) + s;
+        int w = displayWidth(s);
+        return w >= width ? s : " ".repeat(width - w) + s;
     }
 
     static String padRight(String s, int width) {
