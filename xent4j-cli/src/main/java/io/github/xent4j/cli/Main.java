@@ -40,7 +40,7 @@ import java.nio.charset.StandardCharsets;
                 BceWithLogitsCommand.class, KlDivCommand.class, SoftmaxCommand.class, LogSoftmaxCommand.class,
                 ExplainCommand.class, DemoCommand.class, TrainCommand.class, BenchCommand.class,
                 AutoComplete.GenerateCompletion.class})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
 
     public static final int OK = 0;
     public static final int BAD_DATA = 1;
@@ -90,10 +90,11 @@ public final class Main implements Runnable {
         return progress;
     }
 
+    /** {@code xent} without a subcommand is bad usage: show what there is, on stderr. */
     @Override
-    public void run() {
-        // `xent` alone: show what there is
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return BAD_USAGE;
     }
 
     /** The launcher tells us with -Dxent.stderr.tty; without it, fall back to the console. */

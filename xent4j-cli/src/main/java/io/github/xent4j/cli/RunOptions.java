@@ -9,8 +9,8 @@ public final class RunOptions {
     public static final int DEFAULT_CHUNK_ELEMENTS = 1 << 20;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "Threads for the loss kernels (default: the number of processors, ${DEFAULT-VALUE}). "
-                    + "The result is bitwise the same for any count.")
+            description = "Threads for cross-entropy and bce-with-logits (default: the number of processors, "
+                    + "${DEFAULT-VALUE}); the other losses run on one. The result is bitwise the same for any count.")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--verbose", description = "Show the stack trace of an error.")

@@ -30,6 +30,12 @@ class MainTest {
     }
 
     @Test
+    void noSubcommandIsBadUsageWithTheUsageOnStderr() {
+        Cli.Run r = run();
+        assertTrue(r.code() == 2 && r.out().isEmpty() && r.err().startsWith("Usage: xent"), r.err());
+    }
+
+    @Test
     void versionNamesTheKernels() {
         String out = run("--version").ok();
         assertTrue(out.startsWith("xent ") && out.contains("kernels: "), out);

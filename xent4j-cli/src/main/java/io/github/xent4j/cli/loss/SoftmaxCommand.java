@@ -13,7 +13,6 @@ import io.github.xent4j.cli.data.Source;
 import io.github.xent4j.cli.data.Sources;
 import io.github.xent4j.cli.io.DataException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -42,8 +41,11 @@ public class SoftmaxCommand implements Callable<Integer>, Verbosity {
     @ParentCommand
     Main main;
 
-    @Mixin
-    RunOptions run = new RunOptions();
+    @Option(names = "--verbose", description = "Show the stack trace of an error.")
+    boolean verbose;
+
+    @Option(names = "--chunk-elements", hidden = true, description = "Input elements per streamed chunk (for tests).")
+    int chunkElements = RunOptions.DEFAULT_CHUNK_ELEMENTS;
 
     @Option(names = "--input", required = true, paramLabel = "X", description = "The input (.npy float32/float64, .csv or .json).")
     Path input;
@@ -61,7 +63,7 @@ public class SoftmaxCommand implements Callable<Integer>, Verbosity {
 
     @Override
     public boolean verbose() {
-        return run.verbose();
+        return verbose;
     }
 
     @Override
@@ -105,7 +107,7 @@ public class SoftmaxCommand implements Callable<Integer>, Verbosity {
             }
             long rows = chunkable ? x.rows() : 1;
             int rowElements = chunkable ? x.rowSize() : (int) x.numel();
-            long chunkRows = chunkable ? Math.max(1, run.chunkElements() / Math.max(1, rowElements)) : 1;
+            long chunkRows = chunkable ? Math.max(1, chunkElements / Math.max(1, rowElements)) : 1;
             try (Sink sink = Sink.open(out, p.dtype, xs);
                  ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), main != null && main.progressAllowed(),
                          x.name(), rows)) {
