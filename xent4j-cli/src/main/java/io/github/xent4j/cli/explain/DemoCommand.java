@@ -20,10 +20,12 @@ import java.util.concurrent.Callable;
  * float32 (PyTorch's default dtype); every number comes from xent4j's core.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Reproduces the tutorial's check: softmax of logits [[0.1,0.3,0.6],[0.3,0.2,0.5]] with targets "
-                + "[0,2], -log p of the true class per sample and their mean (1.1465588) computed by hand, and xent4j's "
-                + "cross_entropy beside it; then the binary case and one-hot / probability targets.",
-                "Computed in float32, as PyTorch's default dtype.", ""},
+        description = {"Reproduces the tutorial's check (mean cross-entropy 1.1465588) with xent4j.",
+                "",
+                "Softmax of logits [[0.1,0.3,0.6],[0.3,0.2,0.5]] with targets [0,2], -log p of the true class per "
+                        + "sample and their mean computed by hand, and xent4j's cross_entropy beside it; then the "
+                        + "binary case and one-hot / probability targets. Computed in float32, PyTorch's default dtype.",
+                ""},
         footerHeading = "%nExamples:%n",
         footer = {"  xent demo", "  xent demo --lang zh"})
 public final class DemoCommand implements Callable<Integer> {

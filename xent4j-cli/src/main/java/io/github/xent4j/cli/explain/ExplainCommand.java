@@ -21,19 +21,21 @@ import java.util.concurrent.Callable;
 
 /** {@code xent explain}: a loss computed step by step, as the tutorial teaches it. */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Explains cross-entropy (or binary cross-entropy) step by step on your data: the formula, the "
-                + "max shift, softmax per sample with a bar chart, -log p of the true class, the weights and the exact "
-                + "mean denominator, label smoothing's target distribution, and the gradient rows.",
+        description = {"Explains cross-entropy or bce step by step, on your data.",
                 "",
+                "Shows the formula, the max shift, softmax per sample with a bar chart, -log p of the true class, the "
+                        + "weights and the exact mean denominator, label smoothing's target distribution, and the "
+                        + "gradient rows.",
                 "Inputs are files (.npy, .csv, .json) or inline JSON values, with the same meaning as for "
                         + "cross-entropy and bce. A large input is summarised (accuracy, per-class mean loss, worst "
                         + "samples) instead of listed. --lang zh explains in Chinese, the tutorial's language.",
                 ""},
         footerHeading = "%nExamples:%n",
         footer = {"  xent explain --logits '[[0.1,0.3,0.6],[0.3,0.2,0.5]]' --target '[0,2]'",
-                "  xent explain --logits '[[0.1,0.3,0.6]]' --target '[0]' --weight '[1,2,3]' --label-smoothing 0.1 --lang zh",
-                "  xent explain --probs '[0.9,0.2,0.6]' --target '[1,0,1]'          # binary cross-entropy",
-                "  xent explain --input logits.npy --target labels.npy               # a summary for many samples"})
+                "  xent explain --logits '[[0.1,0.3,0.6]]' --target '[0]' --weight '[1,2,3]' \\",
+                "      --label-smoothing 0.1 --lang zh",
+                "  xent explain --probs '[0.9,0.2,0.6]' --target '[1,0,1]'     # binary",
+                "  xent explain --input logits.npy --target labels.npy         # a summary"})
 public final class ExplainCommand implements Callable<Integer>, Verbosity {
 
     /** Which loss to explain. */

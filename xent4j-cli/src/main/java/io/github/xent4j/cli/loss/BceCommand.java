@@ -25,19 +25,20 @@ import java.util.List;
                 ""},
         footerHeading = "%nExamples:%n",
         footer = {"  xent bce --input probs.npy --target labels01.npy",
-                "  xent bce --input probs.npy --target labels01.npy --weight per_sample_N1.npy --reduction none --out l.npy"})
+                "  xent bce --input p.npy --target y.npy --weight w_N1.npy --reduction none \\",
+                "      --out losses.npy"})
 public final class BceCommand extends ElementwiseLossCommand {
 
-    @Option(names = "--input", required = true, paramLabel = "P", description = "Probabilities in [0, 1] (.npy float32/float64, .csv or .json).")
+    @Option(names = "--input", order = 1, required = true, paramLabel = "P", description = "Probabilities in [0, 1] (.npy float32/float64, .csv or .json).")
     Path input;
 
-    @Option(names = "--target", required = true, paramLabel = "T", description = "Targets in [0, 1], the input's shape.")
+    @Option(names = "--target", order = 2, required = true, paramLabel = "T", description = "Targets in [0, 1], the input's shape.")
     Path target;
 
-    @Option(names = "--weight", paramLabel = "W", description = "Element weights, broadcast to the input's shape.")
+    @Option(names = "--weight", order = 3, paramLabel = "W", description = "Element weights, broadcast to the input's shape.")
     Path weight;
 
-    @Option(names = "--reduction", paramLabel = "R", defaultValue = "mean",
+    @Option(names = "--reduction", order = 7, paramLabel = "R", defaultValue = "mean",
             description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     LossReduction reduction;
 

@@ -24,22 +24,23 @@ import java.util.List;
                 ""},
         footerHeading = "%nExamples:%n",
         footer = {"  xent bce-with-logits --input logits.npy --target labels01.npy",
-                "  xent bce-with-logits --input logits.npy --target multilabel.npy --pos-weight pw_C.npy --grad g.npy"})
+                "  xent bce-with-logits --input logits.npy --target multilabel.npy \\",
+                "      --pos-weight pw_C.npy --grad dx.npy"})
 public final class BceWithLogitsCommand extends ElementwiseLossCommand {
 
-    @Option(names = "--input", required = true, paramLabel = "X", description = "Logits (.npy float32/float64, .csv or .json).")
+    @Option(names = "--input", order = 1, required = true, paramLabel = "X", description = "Logits (.npy float32/float64, .csv or .json).")
     Path input;
 
-    @Option(names = "--target", required = true, paramLabel = "T", description = "Targets, the input's shape.")
+    @Option(names = "--target", order = 2, required = true, paramLabel = "T", description = "Targets, the input's shape.")
     Path target;
 
-    @Option(names = "--weight", paramLabel = "W", description = "Element weights, broadcast to the input's shape.")
+    @Option(names = "--weight", order = 3, paramLabel = "W", description = "Element weights, broadcast to the input's shape.")
     Path weight;
 
-    @Option(names = "--pos-weight", paramLabel = "PW", description = "Weights of the positive term, broadcast to the input's shape.")
+    @Option(names = "--pos-weight", order = 4, paramLabel = "PW", description = "Weights of the positive term, broadcast to the input's shape.")
     Path posWeight;
 
-    @Option(names = "--reduction", paramLabel = "R", defaultValue = "mean",
+    @Option(names = "--reduction", order = 7, paramLabel = "R", defaultValue = "mean",
             description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     LossReduction reduction;
 

@@ -31,30 +31,30 @@ import java.util.List;
                 ""},
         footerHeading = "%nExamples:%n",
         footer = {"  xent cross-entropy --input logits.npy --target labels.npy",
-                "  xent cross-entropy --input logits.npy --target labels.npy --weight w.npy --label-smoothing 0.1 \\",
-                "       --reduction none --out losses.npy --grad dlogits.npy",
-                "  xent cross-entropy --input logits.json --target soft_targets.json   # probability targets"})
+                "  xent cross-entropy --input logits.npy --target labels.npy --weight w.npy \\",
+                "      --label-smoothing 0.1 --reduction none --out losses.npy --grad dx.npy",
+                "  xent cross-entropy --input logits.json --target probs.json  # soft targets"})
 public final class CrossEntropyCommand extends LossCommand {
 
-    @Option(names = "--input", required = true, paramLabel = "X", description = "Logits (.npy float32/float64, .csv or .json).")
+    @Option(names = "--input", order = 1, required = true, paramLabel = "X", description = "Logits (.npy float32/float64, .csv or .json).")
     Path input;
 
-    @Option(names = "--target", required = true, paramLabel = "T",
+    @Option(names = "--target", order = 2, required = true, paramLabel = "T",
             description = "Class indices (int64/int32 .npy, or integers in .csv/.json) or class probabilities of the input's shape.")
     Path target;
 
-    @Option(names = "--weight", paramLabel = "W", description = "Per-class weights: a 1-d array of C values.")
+    @Option(names = "--weight", order = 3, paramLabel = "W", description = "Per-class weights: a 1-d array of C values.")
     Path weight;
 
-    @Option(names = "--ignore-index", paramLabel = "N", defaultValue = "-100",
+    @Option(names = "--ignore-index", order = 5, paramLabel = "N", defaultValue = "-100",
             description = "Class-index targets equal to N count neither in the loss nor in the mean (default ${DEFAULT-VALUE}).")
     int ignoreIndex;
 
-    @Option(names = "--label-smoothing", paramLabel = "E", defaultValue = "0",
+    @Option(names = "--label-smoothing", order = 6, paramLabel = "E", defaultValue = "0",
             description = "Label smoothing in [0, 1]: the target becomes (1-E)*onehot + E/C (default ${DEFAULT-VALUE}).")
     double labelSmoothing;
 
-    @Option(names = "--reduction", paramLabel = "R", defaultValue = "mean",
+    @Option(names = "--reduction", order = 7, paramLabel = "R", defaultValue = "mean",
             description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     LossReduction reduction;
 

@@ -26,16 +26,16 @@ import java.nio.file.Path;
                 "  xent kl-div --input logq.npy --target p.npy --reduction batchmean"})
 public final class KlDivCommand extends ElementwiseLossCommand {
 
-    @Option(names = "--input", required = true, paramLabel = "X", description = "Log-probabilities (.npy float32/float64, .csv or .json).")
+    @Option(names = "--input", order = 1, required = true, paramLabel = "X", description = "Log-probabilities (.npy float32/float64, .csv or .json).")
     Path input;
 
-    @Option(names = "--target", required = true, paramLabel = "T", description = "Probabilities (or log-probabilities with --log-target), the input's shape.")
+    @Option(names = "--target", order = 2, required = true, paramLabel = "T", description = "Probabilities (or log-probabilities with --log-target), the input's shape.")
     Path target;
 
-    @Option(names = "--log-target", description = "The target holds log-probabilities.")
+    @Option(names = "--log-target", order = 6, description = "The target holds log-probabilities.")
     boolean logTarget;
 
-    @Option(names = "--reduction", paramLabel = "R", defaultValue = "mean",
+    @Option(names = "--reduction", order = 7, paramLabel = "R", defaultValue = "mean",
             description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     KlReduction reduction;
 

@@ -51,12 +51,12 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
     @Mixin
     RunOptions run = new RunOptions();
 
-    @Option(names = "--out", paramLabel = "L",
+    @Option(names = "--out", order = 8, paramLabel = "L",
             description = "Write the loss here (.npy in the input's dtype: a 0-d array for mean/sum, "
                     + "the per-position losses for none; .csv and .json also work).")
     Path out;
 
-    @Option(names = "--grad", paramLabel = "G",
+    @Option(names = "--grad", order = 9, paramLabel = "G",
             description = "Write d(sum of the loss output)/d(input) here (.npy, the input's shape and dtype).")
     Path grad;
 

@@ -23,23 +23,24 @@ import java.util.List;
                 ""},
         footerHeading = "%nExamples:%n",
         footer = {"  xent log-softmax --input logits.npy --dim 1 --out logp.npy",
-                "  xent nll-loss --input logp.npy --target labels.npy      # same value as cross-entropy on logits.npy"})
+                "  xent nll-loss --input logp.npy --target labels.npy",
+                "      # the same value as cross-entropy on logits.npy"})
 public final class NllLossCommand extends LossCommand {
 
-    @Option(names = "--input", required = true, paramLabel = "X", description = "Log-probabilities (.npy float32/float64, .csv or .json).")
+    @Option(names = "--input", order = 1, required = true, paramLabel = "X", description = "Log-probabilities (.npy float32/float64, .csv or .json).")
     Path input;
 
-    @Option(names = "--target", required = true, paramLabel = "T", description = "Class indices (int64/int32 .npy, or integers in .csv/.json).")
+    @Option(names = "--target", order = 2, required = true, paramLabel = "T", description = "Class indices (int64/int32 .npy, or integers in .csv/.json).")
     Path target;
 
-    @Option(names = "--weight", paramLabel = "W", description = "Per-class weights: a 1-d array of C values.")
+    @Option(names = "--weight", order = 3, paramLabel = "W", description = "Per-class weights: a 1-d array of C values.")
     Path weight;
 
-    @Option(names = "--ignore-index", paramLabel = "N", defaultValue = "-100",
+    @Option(names = "--ignore-index", order = 5, paramLabel = "N", defaultValue = "-100",
             description = "Targets equal to N count neither in the loss nor in the mean (default ${DEFAULT-VALUE}).")
     int ignoreIndex;
 
-    @Option(names = "--reduction", paramLabel = "R", defaultValue = "mean",
+    @Option(names = "--reduction", order = 7, paramLabel = "R", defaultValue = "mean",
             description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     LossReduction reduction;
 

@@ -41,19 +41,19 @@ public class SoftmaxCommand implements Callable<Integer>, Verbosity {
     @ParentCommand
     Main main;
 
-    @Option(names = "--verbose", description = "Show the stack trace of an error.")
+    @Option(names = "--verbose", order = 11, description = "Show the stack trace of an error.")
     boolean verbose;
 
     @Option(names = "--chunk-elements", hidden = true, description = "Input elements per streamed chunk (for tests).")
     int chunkElements = RunOptions.DEFAULT_CHUNK_ELEMENTS;
 
-    @Option(names = "--input", required = true, paramLabel = "X", description = "The input (.npy float32/float64, .csv or .json).")
+    @Option(names = "--input", order = 1, required = true, paramLabel = "X", description = "The input (.npy float32/float64, .csv or .json).")
     Path input;
 
-    @Option(names = "--dim", paramLabel = "D", description = "The dimension to normalise (default: PyTorch's implicit choice).")
+    @Option(names = "--dim", order = 3, paramLabel = "D", description = "The dimension to normalise (default: PyTorch's implicit choice).")
     Integer dim;
 
-    @Option(names = "--out", required = true, paramLabel = "Y", description = "The output (.npy, .csv or .json).")
+    @Option(names = "--out", order = 8, required = true, paramLabel = "Y", description = "The output (.npy, .csv or .json).")
     Path out;
 
     /** log_softmax instead of softmax. */
