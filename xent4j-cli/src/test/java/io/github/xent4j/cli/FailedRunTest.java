@@ -56,6 +56,17 @@ class FailedRunTest {
     }
 
     @Test
+    void anUnwritableOutputFailsBeforeAnythingIsWritten() {
+        Path x = npy(dir, "x.npy", NdArray.ofFloats(new float[] {0.1f, 0.3f, 0.6f}, 1, 3));
+        Path y = npy(dir, "y.npy", NdArray.ofLongs(new long[] {0}, 1));
+        Path grad = dir.resolve("g.npy");
+        String err = run("cross-entropy", "--input", x.toString(), "--target", y.toString(), "--grad", grad.toString(),
+                "--out", dir.resolve("no/such/dir/l.npy").toString()).badData();
+        assertTrue(err.contains("does not exist"), err);
+        assertEquals(List.of("x.npy", "y.npy"), Cli.list(dir));
+    }
+
+    @Test
     void aFailedSoftmaxLeavesNoFile() {
         Path x = npy(dir, "x.npy", NdArray.ofDoubles(new double[] {1, 2, 3, 4}, 2, 2));
         run("softmax", "--input", x.toString(), "--dim", "5", "--out", dir.resolve("y.npy").toString()).badData();

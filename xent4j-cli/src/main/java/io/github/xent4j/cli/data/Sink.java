@@ -7,6 +7,7 @@ import io.github.xent4j.cli.io.NdArray;
 import io.github.xent4j.cli.io.NpyWriter;
 import io.github.xent4j.cli.io.Tensors;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -39,6 +40,13 @@ public final class Sink implements AutoCloseable {
      */
     public static void checkWritable(Path file, int rank) {
         FileFormat format = FileFormat.of(file);
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new DataException(file + ": cannot write: the directory " + dir + " does not exist");
+        }
+        if (Files.isDirectory(file)) {
+            throw new DataException(file + ": cannot write: it is a directory");
+        }
         if (format == FileFormat.CSV && rank > 2) {
             throw new DataException(file + ": CSV holds at most 2 dimensions but the output has " + rank
                     + "; write .npy or .json instead");
