@@ -10,6 +10,7 @@ import io.github.xent4j.cli.data.Source;
 import io.github.xent4j.cli.data.Sources;
 import io.github.xent4j.cli.io.DataException;
 import io.github.xent4j.cli.loss.ClassTargets;
+import io.github.xent4j.cli.loss.LossReduction;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -89,8 +90,8 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
     @Option(names = "--label-smoothing", paramLabel = "E", defaultValue = "0", description = "cross-entropy: label smoothing in [0, 1] (default ${DEFAULT-VALUE}).")
     double labelSmoothing;
 
-    @Option(names = "--reduction", paramLabel = "R", defaultValue = "mean", description = "mean, sum or none (default ${DEFAULT-VALUE}).")
-    String reduction;
+    @Option(names = "--reduction", paramLabel = "R", defaultValue = "mean", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    LossReduction reduction;
 
     @Option(names = "--lang", paramLabel = "LANG", defaultValue = "en", description = "${COMPLETION-CANDIDATES}: English (default) or Chinese.")
     Lang lang;
@@ -121,7 +122,7 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
 
     @Override
     public Integer call() {
-        Reduction r = parseReduction();
+        Reduction r = reduction.core();
         Loss which = loss;
         if (which == null) {
             which = values.probs != null ? Loss.bce : Loss.cross_entropy;
@@ -219,15 +220,6 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
             throw new DataException(w.name() + ": --weight of shape " + Dims.format(ws) + " cannot be broadcast to the input shape "
                     + Dims.format(xs));
         }
-    }
-
-    private Reduction parseReduction() {
-        return switch (reduction.toLowerCase(java.util.Locale.ROOT)) {
-            case "mean" -> Reduction.MEAN;
-            case "sum" -> Reduction.SUM;
-            case "none" -> Reduction.NONE;
-            default -> throw new UsageException("--reduction '" + reduction + "': expected mean, sum or none");
-        };
     }
 
     private static String names(Source x, Source t, Source w) {

@@ -59,7 +59,7 @@ public final class BceCommand extends ElementwiseLossCommand {
 
     @Override
     Reduction reduction() {
-        return reduction.core;
+        return reduction.core();
     }
 
     @Override

@@ -61,7 +61,7 @@ public final class BceWithLogitsCommand extends ElementwiseLossCommand {
 
     @Override
     Reduction reduction() {
-        return reduction.core;
+        return reduction.core();
     }
 
     @Override

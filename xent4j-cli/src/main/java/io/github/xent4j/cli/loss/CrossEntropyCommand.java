@@ -75,7 +75,7 @@ public final class CrossEntropyCommand extends LossCommand {
 
     @Override
     Reduction reduction() {
-        return reduction.core;
+        return reduction.core();
     }
 
     @Override

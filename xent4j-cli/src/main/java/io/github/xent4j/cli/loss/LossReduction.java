@@ -3,12 +3,17 @@ package io.github.xent4j.cli.loss;
 import io.github.xent4j.Reduction;
 
 /** The reductions of the losses other than kl-div, spelled as PyTorch spells them. */
-enum LossReduction {
+public enum LossReduction {
     mean(Reduction.MEAN), sum(Reduction.SUM), none(Reduction.NONE);
 
-    final Reduction core;
+    private final Reduction core;
 
     LossReduction(Reduction core) {
         this.core = core;
+    }
+
+    /** The core's reduction. */
+    public Reduction core() {
+        return core;
     }
 }

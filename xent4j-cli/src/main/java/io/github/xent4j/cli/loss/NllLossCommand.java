@@ -61,7 +61,7 @@ public final class NllLossCommand extends LossCommand {
 
     @Override
     Reduction reduction() {
-        return reduction.core;
+        return reduction.core();
     }
 
     @Override
