@@ -354,7 +354,7 @@ final class CrossEntropyExplainer {
         switch (reduction) {
             case MEAN -> {
                 out.println(l.t("3. Reduction: mean (the average cross-entropy over the batch)", "3. 归约：mean（平均交叉熵损失）"));
-                out.println("   Σ_s L_s = " + (detailed && positions <= 6 ? joinLosses(losses) + " = " : "") + Style.num(sum));
+                out.println("   Σ_s L_s = " + (detailed && positions > 1 && positions <= 6 ? joinLosses(losses) + " = " : "") + Style.num(sum));
                 out.println("   D = " + Style.count(denominator) + l.t("   (" + denominatorText() + ")", "   （" + denominatorText() + "）"));
                 out.println("   loss = " + Style.num(sum) + " / " + Style.count(denominator) + " = " + Style.num(value)
                         + l.t("      xent4j: ", "      xent4j：") + Style.exact(value));
@@ -365,7 +365,7 @@ final class CrossEntropyExplainer {
             }
             case SUM -> {
                 out.println(l.t("3. Reduction: sum", "3. 归约：sum（求和）"));
-                out.println("   loss = Σ_s L_s = " + (detailed && positions <= 6 ? joinLosses(losses) + " = " : "") + Style.num(value)
+                out.println("   loss = Σ_s L_s = " + (detailed && positions > 1 && positions <= 6 ? joinLosses(losses) + " = " : "") + Style.num(value)
                         + l.t("      xent4j: ", "      xent4j：") + Style.exact(value));
             }
             default -> {
