@@ -145,8 +145,9 @@ final class CrossEntropyExplainer {
                 "             （减去最大值 m 不改变结果，只是防止 exp 溢出）"));
         boolean plain = target != null && !smoothing;
         if (plain) {
-            out.println(l.t("   loss      L = -log p_y" + (weight != null ? " · w_y" : "") + "   (y = the true class: only its predicted probability counts)",
-                    "   损失      L = -log p_y" + (weight != null ? " · w_y" : "") + "   （y 为真实类别：只有真实类别的预测概率参与计算）"));
+            String lossFormula = weight != null ? "L = w_y · (-log p_y)" : "L = -log p_y";
+            out.println(l.t("   loss      " + lossFormula + "   (y = the true class: only its predicted probability counts)",
+                    "   损失      " + lossFormula + "   （y 为真实类别：只有真实类别的预测概率参与计算）"));
         } else {
             out.println(l.t("   loss      L = -Σ_c " + (weight != null ? "w_c · " : "") + "q_c · log p_c   (q = the target distribution)",
                     "   损失      L = -Σ_c " + (weight != null ? "w_c · " : "") + "q_c · log p_c   （q 为目标分布）"));
@@ -235,7 +236,7 @@ final class CrossEntropyExplainer {
                 int y = target[s];
                 double py = p[base + y * inner];
                 double nl = -logp[base + y * inner];
-                String w = weight == null ? "" : "   · w_y = " + Style.num(weight[y]) + "  →  L = " + Style.num(losses[s]);
+                String w = weight == null ? "" : "   · w_y = " + Style.count(weight[y]) + "  →  L = " + Style.num(losses[s]);
                 out.println("     -log p_y = -log(" + Style.num(py) + ") = " + Style.num(nl) + w);
             } else {
                 double[] q = targetDistribution(s, base);
