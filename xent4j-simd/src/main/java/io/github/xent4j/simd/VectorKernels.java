@@ -6,9 +6,9 @@ import io.github.xent4j.spi.Kernels;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
-import static io.github.xent4j.simd.VectorMath.DS;
-import static io.github.xent4j.simd.VectorMath.FS;
+import static io.github.xent4j.simd.VectorMath.*;
 
 /**
  * Fused Vector API kernels for contiguous rows (inner == 1): one exp per element, the exp stored
@@ -20,11 +20,14 @@ import static io.github.xent4j.simd.VectorMath.FS;
  * few hundred kB stays in L2 between the passes, so memory sees one read of the logits and one
  * write of the gradient.
  *
- * <p>Tails: the last vector of a row is loaded at {@code C - L} (overlapping the previous one); the
- * overlapping lanes are blended out of the sums and their stored values are kept, which is also
- * correct in place. Rows shorter than one vector, spatial inputs (inner > 1), rows whose max is not
- * finite or whose sum is NaN, weighted label smoothing, weighted probability targets and broadcast
- * BCE weights go to the scalar reference ({@link Kernels#scalar()}).
+ * <p>Tails: whole vectors cover a row up to its last multiple of the vector length; the remaining
+ * C mod L elements run through the scalar twins of the same arithmetic ({@link VectorMath#exp(float)},
+ * {@code Math.fma}). Only hot call sites pass vectors to {@link VectorMath}: C2 refuses to inline a
+ * method it has already compiled into a medium-sized body at a cold site (one per row), and a vector
+ * that crosses a call that is not inlined is boxed, 10-250x slower. Rows shorter than one vector,
+ * spatial inputs (inner > 1), rows whose max is not finite (NaN, +inf, all -inf), weighted label
+ * smoothing, weighted probability targets and broadcast BCE weights go to the scalar reference
+ * ({@link Kernels#scalar()}).
  *
  * <p>Float32 sums: lanes accumulate in float over chunks of {@value #CHUNK} vectors, then the lanes
  * are added into a double in lane order (a fixed order: {@code reduceLanes} leaves the order of a
@@ -43,6 +46,7 @@ final class VectorKernels implements Kernels {
     private static final int LD = DS.length();
     /** Vectors per float chunk before the lane sums move to double. */
     private static final int CHUNK = 8;
+    /** Lane indices 0, 1, ..., L-1, to mask the lanes of an overlapping last vector. */
     private static final FloatVector IOTA_F = FloatVector.zero(FS).addIndex(1);
     private static final DoubleVector IOTA_D = DoubleVector.zero(DS).addIndex(1);
 
@@ -92,11 +96,6 @@ final class VectorKernels implements Kernels {
             // pass 2, which overwrites the logits in place
             final double wd = eps > 0 ? shiftedSum(x, base, classes, m) : 0;
             final double sum = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
-            if (Double.isNaN(sum)) {
-                // a NaN the max did not see (cannot happen with Java max semantics; kept as a guard)
-                total += SCALAR.crossEntropy(x, target, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale);
-                continue;
-            }
             final double logS = Math.log(sum);
             final double wy = p.w(y);
             double loss = wy * (logS - (xy - m));
@@ -122,101 +121,173 @@ final class VectorKernels implements Kernels {
 
     /** max over the row, NaN-propagating (Java max semantics, also in the vector lanes). */
     private static float rowMax(float[] x, int base, int classes) {
-        final int last = base + classes - LF;
-        FloatVector acc = FloatVector.fromArray(FS, x, last);
-        for (int i = base; i < last; i += LF) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        FloatVector acc = FloatVector.fromArray(FS, x, base);
+        for (int i = base + LF; i < vend; i += LF) {
             acc = acc.max(FloatVector.fromArray(FS, x, i));
         }
-        float m = acc.lane(0);
-        for (int j = 1; j < LF; j++) {
-            m = Math.max(m, acc.lane(j));
+        // max is exact and order-free, so the lane reduction order does not matter here
+        float m = acc.reduceLanes(VectorOperators.MAX);
+        for (int i = vend; i < end; i++) {
+            m = Math.max(m, x[i]);
         }
         return m;
     }
 
-    /** Lane sum in lane order, in double. */
-    private static double lanes(FloatVector v) {
-        double s = 0;
-        for (int j = 0; j < LF; j++) {
-            s += v.lane(j);
-        }
-        return s;
-    }
-
     /** sum_c exp(x_c - m) over the row without storing (forward only). */
     private static double expSum(float[] x, int base, int classes, float m) {
-        final int last = base + classes - LF;
+        final int end = base + classes;
+        final int vend = end - classes % LF;
         final FloatVector vm = FloatVector.broadcast(FS, m);
         double sum = 0;
         int i = base;
-        while (i < last) {
-            final int chunkEnd = Math.min(last, i + CHUNK * LF);
+        while (i < vend) {
+            final int chunkEnd = Math.min(vend, i + CHUNK * LF);
             FloatVector acc = FloatVector.zero(FS);
             for (; i < chunkEnd; i += LF) {
-                acc = acc.add(VectorMath.exp(FloatVector.fromArray(FS, x, i).sub(vm)));
+                FloatVector d = FloatVector.fromArray(FS, x, i).sub(vm);
+                // e = exp(d): VectorMath.exp(FloatVector) written out, so no vector crosses a call
+                FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
+                FloatVector eK = eT.sub(SHIFT_F);
+                FloatVector eR = eK.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
+                eR = eK.fma(FloatVector.broadcast(FS, -LN2_LO_F), eR);
+                FloatVector eP = eR.fma(P0, P1);
+                eP = eP.fma(eR, FloatVector.broadcast(FS, P2));
+                eP = eP.fma(eR, FloatVector.broadcast(FS, P3));
+                eP = eP.fma(eR, FloatVector.broadcast(FS, P4));
+                eP = eP.fma(eR, FloatVector.broadcast(FS, P5));
+                eP = eP.fma(eR.mul(eR), eR).add(1f);
+                FloatVector e = eP.mul(eT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                        .blend(0f, d.lt(EXP_LO_F));
+                acc = acc.add(e);
             }
-            sum += lanes(acc);
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc.lane(j) + acc.lane(j + 1)) + ((double) acc.lane(j + 2) + acc.lane(j + 3));
+            }
         }
-        // the last vector overlaps lanes [last, i) already counted
-        final VectorMask<Float> done = IOTA_F.lt((float) (i - last));
-        FloatVector e = VectorMath.exp(FloatVector.fromArray(FS, x, last).sub(vm));
-        return sum + lanes(e.blend(0f, done));
+        if (vend < end) {
+            // the last vector ends at the row's end; its first lanes were done by the loop
+            final int last = end - LF;
+            final VectorMask<Float> done = IOTA_F.lt((float) (vend - last));
+            FloatVector d = FloatVector.fromArray(FS, x, last).sub(vm);
+            // e = exp(d): VectorMath.exp(FloatVector) written out, so no vector crosses a call
+            FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
+            FloatVector eK = eT.sub(SHIFT_F);
+            FloatVector eR = eK.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
+            eR = eK.fma(FloatVector.broadcast(FS, -LN2_LO_F), eR);
+            FloatVector eP = eR.fma(P0, P1);
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P2));
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P3));
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P4));
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P5));
+            eP = eP.fma(eR.mul(eR), eR).add(1f);
+            FloatVector e = eP.mul(eT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                    .blend(0f, d.lt(EXP_LO_F));
+            e = e.blend(0f, done);
+            for (int j = 0; j < LF; j += 4) {
+                sum += ((double) e.lane(j) + e.lane(j + 1)) + ((double) e.lane(j + 2) + e.lane(j + 3));
+            }
+        }
+        return sum;
     }
 
     /** sum_c exp(x_c - m) over the row, storing each exp into out (which may be x). */
     private static double expSumStore(float[] x, int base, int classes, float m, float[] out) {
-        final int last = base + classes - LF;
+        final int end = base + classes;
+        final int vend = end - classes % LF;
         final FloatVector vm = FloatVector.broadcast(FS, m);
         double sum = 0;
         int i = base;
-        while (i < last) {
-            final int chunkEnd = Math.min(last, i + CHUNK * LF);
+        while (i < vend) {
+            final int chunkEnd = Math.min(vend, i + CHUNK * LF);
             FloatVector acc = FloatVector.zero(FS);
             for (; i < chunkEnd; i += LF) {
-                FloatVector e = VectorMath.exp(FloatVector.fromArray(FS, x, i).sub(vm));
+                FloatVector d = FloatVector.fromArray(FS, x, i).sub(vm);
+                // e = exp(d): VectorMath.exp(FloatVector) written out, so no vector crosses a call
+                FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
+                FloatVector eK = eT.sub(SHIFT_F);
+                FloatVector eR = eK.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
+                eR = eK.fma(FloatVector.broadcast(FS, -LN2_LO_F), eR);
+                FloatVector eP = eR.fma(P0, P1);
+                eP = eP.fma(eR, FloatVector.broadcast(FS, P2));
+                eP = eP.fma(eR, FloatVector.broadcast(FS, P3));
+                eP = eP.fma(eR, FloatVector.broadcast(FS, P4));
+                eP = eP.fma(eR, FloatVector.broadcast(FS, P5));
+                eP = eP.fma(eR.mul(eR), eR).add(1f);
+                FloatVector e = eP.mul(eT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                        .blend(0f, d.lt(EXP_LO_F));
                 e.intoArray(out, i);
                 acc = acc.add(e);
             }
-            sum += lanes(acc);
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc.lane(j) + acc.lane(j + 1)) + ((double) acc.lane(j + 2) + acc.lane(j + 3));
+            }
         }
-        final VectorMask<Float> done = IOTA_F.lt((float) (i - last));
-        // overlapping lanes: keep what is stored (in place, x there already holds exps)
-        FloatVector kept = FloatVector.fromArray(FS, out, last);
-        FloatVector e = VectorMath.exp(FloatVector.fromArray(FS, x, last).sub(vm)).blend(kept, done);
-        e.intoArray(out, last);
-        return sum + lanes(e.blend(0f, done));
+        if (vend < end) {
+            // the last vector ends at the row's end; its done lanes keep what is stored there (in
+            // place, x there already holds exps) and stay out of the sum
+            final int last = end - LF;
+            final VectorMask<Float> done = IOTA_F.lt((float) (vend - last));
+            FloatVector d = FloatVector.fromArray(FS, x, last).sub(vm);
+            // e = exp(d): VectorMath.exp(FloatVector) written out, so no vector crosses a call
+            FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
+            FloatVector eK = eT.sub(SHIFT_F);
+            FloatVector eR = eK.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
+            eR = eK.fma(FloatVector.broadcast(FS, -LN2_LO_F), eR);
+            FloatVector eP = eR.fma(P0, P1);
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P2));
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P3));
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P4));
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P5));
+            eP = eP.fma(eR.mul(eR), eR).add(1f);
+            FloatVector e = eP.mul(eT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                    .blend(0f, d.lt(EXP_LO_F));
+            e.blend(FloatVector.fromArray(FS, out, last), done).intoArray(out, last);
+            e = e.blend(0f, done);
+            for (int j = 0; j < LF; j += 4) {
+                sum += ((double) e.lane(j) + e.lane(j + 1)) + ((double) e.lane(j + 2) + e.lane(j + 3));
+            }
+        }
+        return sum;
     }
 
     /** sum_c (x_c - m) over the row (each term <= 0: no cancellation). */
     private static double shiftedSum(float[] x, int base, int classes, float m) {
-        final int last = base + classes - LF;
+        final int end = base + classes;
+        final int vend = end - classes % LF;
         final FloatVector vm = FloatVector.broadcast(FS, m);
         double sum = 0;
         int i = base;
-        while (i < last) {
-            final int chunkEnd = Math.min(last, i + CHUNK * LF);
+        while (i < vend) {
+            final int chunkEnd = Math.min(vend, i + CHUNK * LF);
             FloatVector acc = FloatVector.zero(FS);
             for (; i < chunkEnd; i += LF) {
                 acc = acc.add(FloatVector.fromArray(FS, x, i).sub(vm));
             }
-            sum += lanes(acc);
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc.lane(j) + acc.lane(j + 1)) + ((double) acc.lane(j + 2) + acc.lane(j + 3));
+            }
         }
-        final VectorMask<Float> done = IOTA_F.lt((float) (i - last));
-        return sum + lanes(FloatVector.fromArray(FS, x, last).sub(vm).blend(0f, done));
+        for (; i < end; i++) {
+            sum += x[i] - m;
+        }
+        return sum;
     }
 
     /** g_c = e_c * scale - sub over the row, in place. */
     private static void scaleRow(float[] g, int base, int classes, float scale, float sub) {
-        final int last = base + classes - LF;
+        final int end = base + classes;
+        final int vend = end - classes % LF;
         final FloatVector vs = FloatVector.broadcast(FS, scale);
         final FloatVector vsub = FloatVector.broadcast(FS, -sub);
         int i = base;
-        for (; i < last; i += LF) {
+        for (; i < vend; i += LF) {
             FloatVector.fromArray(FS, g, i).fma(vs, vsub).intoArray(g, i);
         }
-        final VectorMask<Float> done = IOTA_F.lt((float) (i - last));
-        FloatVector cur = FloatVector.fromArray(FS, g, last);
-        cur.fma(vs, vsub).blend(cur, done).intoArray(g, last);
+        for (; i < end; i++) {
+            g[i] = Math.fma(g[i], scale, -sub);
+        }
     }
 
     // ================================================================ cross-entropy, index, float64
@@ -250,11 +321,7 @@ final class VectorKernels implements Kernels {
             }
             final double xy = x[base + y];
             final double wd = eps > 0 ? shiftedSum(x, base, classes, m) : 0;
-            final double sum = expSum(x, base, classes, m, gradOut);
-            if (Double.isNaN(sum)) {
-                total += SCALAR.crossEntropy(x, target, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale);
-                continue;
-            }
+            final double sum = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
             final double logS = Math.log(sum);
             final double wy = p.w(y);
             double loss = wy * (logS - (xy - m));
@@ -279,79 +346,190 @@ final class VectorKernels implements Kernels {
     }
 
     private static double rowMax(double[] x, int base, int classes) {
-        final int last = base + classes - LD;
-        DoubleVector acc = DoubleVector.fromArray(DS, x, last);
-        for (int i = base; i < last; i += LD) {
+        final int end = base + classes;
+        final int vend = end - classes % LD;
+        DoubleVector acc = DoubleVector.fromArray(DS, x, base);
+        for (int i = base + LD; i < vend; i += LD) {
             acc = acc.max(DoubleVector.fromArray(DS, x, i));
         }
-        double m = acc.lane(0);
-        for (int j = 1; j < LD; j++) {
-            m = Math.max(m, acc.lane(j));
+        // max is exact and order-free, so the lane reduction order does not matter here
+        double m = acc.reduceLanes(VectorOperators.MAX);
+        for (int i = vend; i < end; i++) {
+            m = Math.max(m, x[i]);
         }
         return m;
     }
 
-    private static double lanes(DoubleVector v) {
-        double s = 0;
-        for (int j = 0; j < LD; j++) {
-            s += v.lane(j);
-        }
-        return s;
-    }
-
-    /** sum_c exp(x_c - m), storing each exp into out when out is not null (out may be x). */
-    private static double expSum(double[] x, int base, int classes, double m, double[] out) {
-        final int last = base + classes - LD;
+    private static double expSum(double[] x, int base, int classes, double m) {
+        final int end = base + classes;
+        final int vend = end - classes % LD;
         final DoubleVector vm = DoubleVector.broadcast(DS, m);
         DoubleVector acc = DoubleVector.zero(DS);
         int i = base;
-        if (out == null) {
-            for (; i < last; i += LD) {
-                acc = acc.add(VectorMath.exp(DoubleVector.fromArray(DS, x, i).sub(vm)));
-            }
-        } else {
-            for (; i < last; i += LD) {
-                DoubleVector e = VectorMath.exp(DoubleVector.fromArray(DS, x, i).sub(vm));
-                e.intoArray(out, i);
-                acc = acc.add(e);
+        for (; i < vend; i += LD) {
+            DoubleVector d = DoubleVector.fromArray(DS, x, i).sub(vm);
+            // e = exp(d): VectorMath.exp(DoubleVector) written out, so no vector crosses a call
+            DoubleVector eT = d.fma(LOG2E_D, SHIFT_D);
+            DoubleVector eK = eT.sub(SHIFT_D);
+            DoubleVector eR = eK.fma(DoubleVector.broadcast(DS, -LN2_HI_D), d);
+            eR = eK.fma(DoubleVector.broadcast(DS, -LN2_LO_D), eR);
+            DoubleVector eP = eR.fma(Q12, Q11);
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q10));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q9));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q8));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q7));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q6));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q5));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q4));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q3));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q2));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, 1.0));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, 1.0));
+            DoubleVector e = eP.mul(eT.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 52).add(1023L << 52).reinterpretAsDoubles())
+                    .blend(0.0, d.lt(EXP_LO_D));
+            acc = acc.add(e);
+        }
+        double sum = 0;
+        for (int j = 0; j < LD; j += 4) { // lanes in a fixed pairwise order (see class note)
+            sum += (acc.lane(j) + acc.lane(j + 1)) + (acc.lane(j + 2) + acc.lane(j + 3));
+        }
+        if (vend < end) {
+            final int last = end - LD;
+            final VectorMask<Double> done = IOTA_D.lt((double) (vend - last));
+            DoubleVector d = DoubleVector.fromArray(DS, x, last).sub(vm);
+            // e = exp(d): VectorMath.exp(DoubleVector) written out, so no vector crosses a call
+            DoubleVector eT = d.fma(LOG2E_D, SHIFT_D);
+            DoubleVector eK = eT.sub(SHIFT_D);
+            DoubleVector eR = eK.fma(DoubleVector.broadcast(DS, -LN2_HI_D), d);
+            eR = eK.fma(DoubleVector.broadcast(DS, -LN2_LO_D), eR);
+            DoubleVector eP = eR.fma(Q12, Q11);
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q10));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q9));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q8));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q7));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q6));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q5));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q4));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q3));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q2));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, 1.0));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, 1.0));
+            DoubleVector e = eP.mul(eT.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 52).add(1023L << 52).reinterpretAsDoubles())
+                    .blend(0.0, d.lt(EXP_LO_D));
+            e = e.blend(0.0, done);
+            for (int j = 0; j < LD; j += 4) {
+                sum += (e.lane(j) + e.lane(j + 1)) + (e.lane(j + 2) + e.lane(j + 3));
             }
         }
-        final VectorMask<Double> done = IOTA_D.lt((double) (i - last));
-        DoubleVector e = VectorMath.exp(DoubleVector.fromArray(DS, x, last).sub(vm));
-        if (out != null) {
-            e = e.blend(DoubleVector.fromArray(DS, out, last), done);
-            e.intoArray(out, last);
+        return sum;
+    }
+
+    private static double expSumStore(double[] x, int base, int classes, double m, double[] out) {
+        final int end = base + classes;
+        final int vend = end - classes % LD;
+        final DoubleVector vm = DoubleVector.broadcast(DS, m);
+        DoubleVector acc = DoubleVector.zero(DS);
+        int i = base;
+        for (; i < vend; i += LD) {
+            DoubleVector d = DoubleVector.fromArray(DS, x, i).sub(vm);
+            // e = exp(d): VectorMath.exp(DoubleVector) written out, so no vector crosses a call
+            DoubleVector eT = d.fma(LOG2E_D, SHIFT_D);
+            DoubleVector eK = eT.sub(SHIFT_D);
+            DoubleVector eR = eK.fma(DoubleVector.broadcast(DS, -LN2_HI_D), d);
+            eR = eK.fma(DoubleVector.broadcast(DS, -LN2_LO_D), eR);
+            DoubleVector eP = eR.fma(Q12, Q11);
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q10));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q9));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q8));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q7));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q6));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q5));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q4));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q3));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q2));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, 1.0));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, 1.0));
+            DoubleVector e = eP.mul(eT.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 52).add(1023L << 52).reinterpretAsDoubles())
+                    .blend(0.0, d.lt(EXP_LO_D));
+            e.intoArray(out, i);
+            acc = acc.add(e);
         }
-        return lanes(acc) + lanes(e.blend(0.0, done));
+        double sum = 0;
+        for (int j = 0; j < LD; j += 4) { // lanes in a fixed pairwise order (see class note)
+            sum += (acc.lane(j) + acc.lane(j + 1)) + (acc.lane(j + 2) + acc.lane(j + 3));
+        }
+        if (vend < end) {
+            final int last = end - LD;
+            final VectorMask<Double> done = IOTA_D.lt((double) (vend - last));
+            DoubleVector d = DoubleVector.fromArray(DS, x, last).sub(vm);
+            // e = exp(d): VectorMath.exp(DoubleVector) written out, so no vector crosses a call
+            DoubleVector eT = d.fma(LOG2E_D, SHIFT_D);
+            DoubleVector eK = eT.sub(SHIFT_D);
+            DoubleVector eR = eK.fma(DoubleVector.broadcast(DS, -LN2_HI_D), d);
+            eR = eK.fma(DoubleVector.broadcast(DS, -LN2_LO_D), eR);
+            DoubleVector eP = eR.fma(Q12, Q11);
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q10));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q9));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q8));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q7));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q6));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q5));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q4));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q3));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q2));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, 1.0));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, 1.0));
+            DoubleVector e = eP.mul(eT.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 52).add(1023L << 52).reinterpretAsDoubles())
+                    .blend(0.0, d.lt(EXP_LO_D));
+            e.blend(DoubleVector.fromArray(DS, out, last), done).intoArray(out, last);
+            e = e.blend(0.0, done);
+            for (int j = 0; j < LD; j += 4) {
+                sum += (e.lane(j) + e.lane(j + 1)) + (e.lane(j + 2) + e.lane(j + 3));
+            }
+        }
+        return sum;
     }
 
     private static double shiftedSum(double[] x, int base, int classes, double m) {
-        final int last = base + classes - LD;
+        final int end = base + classes;
+        final int vend = end - classes % LD;
         final DoubleVector vm = DoubleVector.broadcast(DS, m);
         DoubleVector acc = DoubleVector.zero(DS);
         int i = base;
-        for (; i < last; i += LD) {
+        for (; i < vend; i += LD) {
             acc = acc.add(DoubleVector.fromArray(DS, x, i).sub(vm));
         }
-        final VectorMask<Double> done = IOTA_D.lt((double) (i - last));
-        return lanes(acc) + lanes(DoubleVector.fromArray(DS, x, last).sub(vm).blend(0.0, done));
+        double sum = 0;
+        for (int j = 0; j < LD; j += 4) { // lanes in a fixed pairwise order (see class note)
+            sum += (acc.lane(j) + acc.lane(j + 1)) + (acc.lane(j + 2) + acc.lane(j + 3));
+        }
+        for (; i < end; i++) {
+            sum += x[i] - m;
+        }
+        return sum;
     }
 
     private static void scaleRow(double[] g, int base, int classes, double scale, double sub) {
-        final int last = base + classes - LD;
+        final int end = base + classes;
+        final int vend = end - classes % LD;
         final DoubleVector vs = DoubleVector.broadcast(DS, scale);
         final DoubleVector vsub = DoubleVector.broadcast(DS, -sub);
         int i = base;
-        for (; i < last; i += LD) {
+        for (; i < vend; i += LD) {
             DoubleVector.fromArray(DS, g, i).fma(vs, vsub).intoArray(g, i);
         }
-        final VectorMask<Double> done = IOTA_D.lt((double) (i - last));
-        DoubleVector cur = DoubleVector.fromArray(DS, g, last);
-        cur.fma(vs, vsub).blend(cur, done).intoArray(g, last);
+        for (; i < end; i++) {
+            g[i] = Math.fma(g[i], scale, -sub);
+        }
     }
 
     // ================================================================ cross-entropy, probabilities
 
+    /**
+     * Probability targets, unweighted: per row S = sum e, A = sum t', B = sum t' d with
+     * t' = t (1 - eps) + eps / C and d = x - max; loss = A log S - B; grad = e (g A / S) - g t'.
+     * A and B are read before the exps overwrite the logits (in place).
+     */
     @Override
     public double crossEntropyProbs(float[] x, float[] t, int n0, int n1, int inner, CeParams p,
                                     float[] lossOut, float[] gradOut, float[] upstream, double gradScale) {
@@ -369,50 +547,9 @@ final class VectorKernels implements Kernels {
                 total += SCALAR.crossEntropyProbs(x, t, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale);
                 continue;
             }
-            // pass 2: S = sum e, A = sum t', B = sum t' d with t' = t keep + eps/C, d = x - max
-            final int last = base + classes - LF;
-            final FloatVector vm = FloatVector.broadcast(FS, m);
-            double sum = 0;
-            double a = 0;
-            double b = 0;
-            int i = base;
-            while (i < last) {
-                final int chunkEnd = Math.min(last, i + CHUNK * LF);
-                FloatVector accS = FloatVector.zero(FS);
-                FloatVector accA = FloatVector.zero(FS);
-                FloatVector accB = FloatVector.zero(FS);
-                for (; i < chunkEnd; i += LF) {
-                    FloatVector d = FloatVector.fromArray(FS, x, i).sub(vm);
-                    FloatVector wt = FloatVector.fromArray(FS, t, i).fma(keep, epsC);
-                    FloatVector e = VectorMath.exp(d);
-                    if (gradOut != null) {
-                        e.intoArray(gradOut, i);
-                    }
-                    accS = accS.add(e);
-                    accA = accA.add(wt);
-                    accB = wt.fma(d, accB);
-                }
-                sum += lanes(accS);
-                a += lanes(accA);
-                b += lanes(accB);
-            }
-            final VectorMask<Float> done = IOTA_F.lt((float) (i - last));
-            {
-                FloatVector d = FloatVector.fromArray(FS, x, last).sub(vm);
-                FloatVector wt = FloatVector.fromArray(FS, t, last).fma(keep, epsC).blend(0f, done);
-                FloatVector e = VectorMath.exp(d);
-                if (gradOut != null) {
-                    e = e.blend(FloatVector.fromArray(FS, gradOut, last), done);
-                    e.intoArray(gradOut, last);
-                }
-                sum += lanes(e.blend(0f, done));
-                a += lanes(wt);
-                b += lanes(wt.mul(d.blend(0f, done)));
-            }
-            if (Double.isNaN(sum)) {
-                total += SCALAR.crossEntropyProbs(x, t, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale);
-                continue;
-            }
+            final double a = targetSum(t, base, classes, keep, epsC);
+            final double b = targetDot(x, t, base, classes, m, keep, epsC);
+            final double sum = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
             // -sum_c t'_c (d_c - log S) = A log S - B
             final double loss = a * Math.log(sum) - b;
             total += loss;
@@ -421,20 +558,70 @@ final class VectorKernels implements Kernels {
             }
             if (gradOut != null) {
                 final double g = gradScale * (upstream == null ? 1.0 : upstream[n]);
-                final FloatVector vs = FloatVector.broadcast(FS, (float) (g * a / sum));
-                final float ng = (float) -g;
-                int k = base;
-                for (; k < last; k += LF) {
-                    FloatVector wt = FloatVector.fromArray(FS, t, k).fma(keep, epsC);
-                    FloatVector.fromArray(FS, gradOut, k).fma(vs, wt.mul(ng)).intoArray(gradOut, k);
-                }
-                final VectorMask<Float> doneG = IOTA_F.lt((float) (k - last));
-                FloatVector wt = FloatVector.fromArray(FS, t, last).fma(keep, epsC);
-                FloatVector cur = FloatVector.fromArray(FS, gradOut, last);
-                cur.fma(vs, wt.mul(ng)).blend(cur, doneG).intoArray(gradOut, last);
+                probsGrad(gradOut, t, base, classes, (float) (g * a / sum), (float) -g, keep, epsC);
             }
         }
         return total;
+    }
+
+    /** sum_c t'_c. */
+    private static double targetSum(float[] t, int base, int classes, float keep, float epsC) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        double sum = 0;
+        int i = base;
+        while (i < vend) {
+            final int chunkEnd = Math.min(vend, i + CHUNK * LF);
+            FloatVector acc = FloatVector.zero(FS);
+            for (; i < chunkEnd; i += LF) {
+                acc = acc.add(FloatVector.fromArray(FS, t, i).fma(keep, epsC));
+            }
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc.lane(j) + acc.lane(j + 1)) + ((double) acc.lane(j + 2) + acc.lane(j + 3));
+            }
+        }
+        for (; i < end; i++) {
+            sum += Math.fma(t[i], keep, epsC);
+        }
+        return sum;
+    }
+
+    /** sum_c t'_c (x_c - m). */
+    private static double targetDot(float[] x, float[] t, int base, int classes, float m, float keep, float epsC) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        final FloatVector vm = FloatVector.broadcast(FS, m);
+        double sum = 0;
+        int i = base;
+        while (i < vend) {
+            final int chunkEnd = Math.min(vend, i + CHUNK * LF);
+            FloatVector acc = FloatVector.zero(FS);
+            for (; i < chunkEnd; i += LF) {
+                acc = FloatVector.fromArray(FS, t, i).fma(keep, epsC).fma(FloatVector.fromArray(FS, x, i).sub(vm), acc);
+            }
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc.lane(j) + acc.lane(j + 1)) + ((double) acc.lane(j + 2) + acc.lane(j + 3));
+            }
+        }
+        for (; i < end; i++) {
+            sum += Math.fma(t[i], keep, epsC) * (x[i] - m);
+        }
+        return sum;
+    }
+
+    /** g_c = e_c * scale + ng * t'_c, in place over the exps. */
+    private static void probsGrad(float[] g, float[] t, int base, int classes, float scale, float ng, float keep, float epsC) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        final FloatVector vs = FloatVector.broadcast(FS, scale);
+        int i = base;
+        for (; i < vend; i += LF) {
+            FloatVector wt = FloatVector.fromArray(FS, t, i).fma(keep, epsC);
+            FloatVector.fromArray(FS, g, i).fma(vs, wt.mul(ng)).intoArray(g, i);
+        }
+        for (; i < end; i++) {
+            g[i] = Math.fma(g[i], scale, Math.fma(t[i], keep, epsC) * ng);
+        }
     }
 
     @Override
@@ -454,38 +641,9 @@ final class VectorKernels implements Kernels {
                 total += SCALAR.crossEntropyProbs(x, t, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale);
                 continue;
             }
-            final int last = base + classes - LD;
-            final DoubleVector vm = DoubleVector.broadcast(DS, m);
-            DoubleVector accS = DoubleVector.zero(DS);
-            DoubleVector accA = DoubleVector.zero(DS);
-            DoubleVector accB = DoubleVector.zero(DS);
-            int i = base;
-            for (; i < last; i += LD) {
-                DoubleVector d = DoubleVector.fromArray(DS, x, i).sub(vm);
-                DoubleVector wt = DoubleVector.fromArray(DS, t, i).fma(keep, epsC);
-                DoubleVector e = VectorMath.exp(d);
-                if (gradOut != null) {
-                    e.intoArray(gradOut, i);
-                }
-                accS = accS.add(e);
-                accA = accA.add(wt);
-                accB = wt.fma(d, accB);
-            }
-            final VectorMask<Double> done = IOTA_D.lt((double) (i - last));
-            DoubleVector d = DoubleVector.fromArray(DS, x, last).sub(vm);
-            DoubleVector wtl = DoubleVector.fromArray(DS, t, last).fma(keep, epsC).blend(0.0, done);
-            DoubleVector el = VectorMath.exp(d);
-            if (gradOut != null) {
-                el = el.blend(DoubleVector.fromArray(DS, gradOut, last), done);
-                el.intoArray(gradOut, last);
-            }
-            final double sum = lanes(accS) + lanes(el.blend(0.0, done));
-            final double a = lanes(accA) + lanes(wtl);
-            final double b = lanes(accB) + lanes(wtl.mul(d.blend(0.0, done)));
-            if (Double.isNaN(sum)) {
-                total += SCALAR.crossEntropyProbs(x, t, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale);
-                continue;
-            }
+            final double a = targetSum(t, base, classes, keep, epsC);
+            final double b = targetDot(x, t, base, classes, m, keep, epsC);
+            final double sum = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
             final double loss = a * Math.log(sum) - b;
             total += loss;
             if (lossOut != null) {
@@ -493,20 +651,61 @@ final class VectorKernels implements Kernels {
             }
             if (gradOut != null) {
                 final double g = gradScale * (upstream == null ? 1.0 : upstream[n]);
-                final DoubleVector vs = DoubleVector.broadcast(DS, g * a / sum);
-                final double ng = -g;
-                int k = base;
-                for (; k < last; k += LD) {
-                    DoubleVector wt = DoubleVector.fromArray(DS, t, k).fma(keep, epsC);
-                    DoubleVector.fromArray(DS, gradOut, k).fma(vs, wt.mul(ng)).intoArray(gradOut, k);
-                }
-                final VectorMask<Double> doneG = IOTA_D.lt((double) (k - last));
-                DoubleVector wt = DoubleVector.fromArray(DS, t, last).fma(keep, epsC);
-                DoubleVector cur = DoubleVector.fromArray(DS, gradOut, last);
-                cur.fma(vs, wt.mul(ng)).blend(cur, doneG).intoArray(gradOut, last);
+                probsGrad(gradOut, t, base, classes, g * a / sum, -g, keep, epsC);
             }
         }
         return total;
+    }
+
+    private static double targetSum(double[] t, int base, int classes, double keep, double epsC) {
+        final int end = base + classes;
+        final int vend = end - classes % LD;
+        DoubleVector acc = DoubleVector.zero(DS);
+        int i = base;
+        for (; i < vend; i += LD) {
+            acc = acc.add(DoubleVector.fromArray(DS, t, i).fma(keep, epsC));
+        }
+        double sum = 0;
+        for (int j = 0; j < LD; j += 4) { // lanes in a fixed pairwise order (see class note)
+            sum += (acc.lane(j) + acc.lane(j + 1)) + (acc.lane(j + 2) + acc.lane(j + 3));
+        }
+        for (; i < end; i++) {
+            sum += Math.fma(t[i], keep, epsC);
+        }
+        return sum;
+    }
+
+    private static double targetDot(double[] x, double[] t, int base, int classes, double m, double keep, double epsC) {
+        final int end = base + classes;
+        final int vend = end - classes % LD;
+        final DoubleVector vm = DoubleVector.broadcast(DS, m);
+        DoubleVector acc = DoubleVector.zero(DS);
+        int i = base;
+        for (; i < vend; i += LD) {
+            acc = DoubleVector.fromArray(DS, t, i).fma(keep, epsC).fma(DoubleVector.fromArray(DS, x, i).sub(vm), acc);
+        }
+        double sum = 0;
+        for (int j = 0; j < LD; j += 4) { // lanes in a fixed pairwise order (see class note)
+            sum += (acc.lane(j) + acc.lane(j + 1)) + (acc.lane(j + 2) + acc.lane(j + 3));
+        }
+        for (; i < end; i++) {
+            sum += Math.fma(t[i], keep, epsC) * (x[i] - m);
+        }
+        return sum;
+    }
+
+    private static void probsGrad(double[] g, double[] t, int base, int classes, double scale, double ng, double keep, double epsC) {
+        final int end = base + classes;
+        final int vend = end - classes % LD;
+        final DoubleVector vs = DoubleVector.broadcast(DS, scale);
+        int i = base;
+        for (; i < vend; i += LD) {
+            DoubleVector wt = DoubleVector.fromArray(DS, t, i).fma(keep, epsC);
+            DoubleVector.fromArray(DS, g, i).fma(vs, wt.mul(ng)).intoArray(g, i);
+        }
+        for (; i < end; i++) {
+            g[i] = Math.fma(g[i], scale, Math.fma(t[i], keep, epsC) * ng);
+        }
     }
 
     // ================================================================ BCE with logits
@@ -514,7 +713,10 @@ final class VectorKernels implements Kernels {
     /**
      * Unweighted BCE with logits over whole vectors; the remainder of the range and any weight or
      * pos_weight go to the scalar reference. Per element, with e = exp(-|x|):
-     * loss = max(x, 0) - y x + log1p(e) (the log-sigmoid form, fma for max(x,0) - y x), sigmoid = x >= 0 ? 1/(1+e) : e/(1+e).
+     * <pre>{@code
+     * loss    = max(x, 0) - y x + log1p(e)        (log-sigmoid form; fma: no cancellation in max(x,0) - y x)
+     * sigmoid = (x >= 0 ? 1 : e) / (1 + e)        (never exp of a positive argument)
+     * }</pre>
      */
     @Override
     public double bceWithLogits(float[] x, float[] y, int i0, int i1, Broadcast weight, Broadcast posWeight,
@@ -532,23 +734,45 @@ final class VectorKernels implements Kernels {
             for (; i < chunkEnd; i += LF) {
                 FloatVector xv = FloatVector.fromArray(FS, x, i);
                 FloatVector yv = FloatVector.fromArray(FS, y, i);
-                FloatVector e = VectorMath.exp(xv.abs().neg());
-                // (1 - y) x - min(x, 0) = max(x, 0) - y x, one rounding with fma (no cancellation)
-                FloatVector loss = yv.neg().fma(xv, xv.max(0f)).add(VectorMath.log1pUnit(e));
+                FloatVector d = xv.abs().neg();
+                // e = exp(d): VectorMath.exp(FloatVector) written out, so no vector crosses a call
+                FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
+                FloatVector eK = eT.sub(SHIFT_F);
+                FloatVector eR = eK.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
+                eR = eK.fma(FloatVector.broadcast(FS, -LN2_LO_F), eR);
+                FloatVector eP = eR.fma(P0, P1);
+                eP = eP.fma(eR, FloatVector.broadcast(FS, P2));
+                eP = eP.fma(eR, FloatVector.broadcast(FS, P3));
+                eP = eP.fma(eR, FloatVector.broadcast(FS, P4));
+                eP = eP.fma(eR, FloatVector.broadcast(FS, P5));
+                eP = eP.fma(eR.mul(eR), eR).add(1f);
+                FloatVector e = eP.mul(eT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                        .blend(0f, d.lt(EXP_LO_F));
+                // l1p = log1p(e) for e in [0, 1]: VectorMath.log1pUnit(FloatVector) written out
+                FloatVector l1pS = e.div(e.add(2f));
+                FloatVector l1pZ = l1pS.mul(l1pS);
+                FloatVector l1pQ = l1pZ.fma(1f / 13, 1f / 11);
+                l1pQ = l1pQ.fma(l1pZ, FloatVector.broadcast(FS, 1f / 9));
+                l1pQ = l1pQ.fma(l1pZ, FloatVector.broadcast(FS, 1f / 7));
+                l1pQ = l1pQ.fma(l1pZ, FloatVector.broadcast(FS, 1f / 5));
+                l1pQ = l1pQ.fma(l1pZ, FloatVector.broadcast(FS, 1f / 3));
+                l1pQ = l1pQ.fma(l1pZ, FloatVector.broadcast(FS, 1f));
+                FloatVector l1p = l1pS.add(l1pS).mul(l1pQ);
+                FloatVector loss = yv.neg().fma(xv, xv.max(0f)).add(l1p);
                 if (lossOut != null) {
                     loss.intoArray(lossOut, i);
                 }
                 acc = acc.add(loss);
                 if (gradOut != null) {
-                    FloatVector r = e.add(1f);
-                    FloatVector num = FloatVector.broadcast(FS, 1f).blend(e, xv.lt(0f));
-                    FloatVector sig = num.div(r);
+                    FloatVector sig = FloatVector.broadcast(FS, 1f).blend(e, xv.lt(0f)).div(e.add(1f));
                     FloatVector g = upstream == null ? FloatVector.broadcast(FS, gs)
                             : FloatVector.fromArray(FS, upstream, i).mul(gs);
                     sig.sub(yv).mul(g).intoArray(gradOut, i);
                 }
             }
-            total += lanes(acc);
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                total += ((double) acc.lane(j) + acc.lane(j + 1)) + ((double) acc.lane(j + 2) + acc.lane(j + 3));
+            }
         }
         if (end < i1) {
             total += SCALAR.bceWithLogits(x, y, end, i1, null, null, lossOut, gradOut, upstream, gradScale);
@@ -567,21 +791,63 @@ final class VectorKernels implements Kernels {
         for (int i = i0; i < end; i += LD) {
             DoubleVector xv = DoubleVector.fromArray(DS, x, i);
             DoubleVector yv = DoubleVector.fromArray(DS, y, i);
-            DoubleVector e = VectorMath.exp(xv.abs().neg());
-            DoubleVector loss = yv.neg().fma(xv, xv.max(0.0)).add(VectorMath.log1pUnit(e));
+            DoubleVector d = xv.abs().neg();
+            // e = exp(d): VectorMath.exp(DoubleVector) written out, so no vector crosses a call
+            DoubleVector eT = d.fma(LOG2E_D, SHIFT_D);
+            DoubleVector eK = eT.sub(SHIFT_D);
+            DoubleVector eR = eK.fma(DoubleVector.broadcast(DS, -LN2_HI_D), d);
+            eR = eK.fma(DoubleVector.broadcast(DS, -LN2_LO_D), eR);
+            DoubleVector eP = eR.fma(Q12, Q11);
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q10));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q9));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q8));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q7));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q6));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q5));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q4));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q3));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, Q2));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, 1.0));
+            eP = eP.fma(eR, DoubleVector.broadcast(DS, 1.0));
+            DoubleVector e = eP.mul(eT.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 52).add(1023L << 52).reinterpretAsDoubles())
+                    .blend(0.0, d.lt(EXP_LO_D));
+            // l1p = log1p(e) for e in [0, 1]: VectorMath.log1pUnit(DoubleVector) written out
+            DoubleVector l1pS = e.div(e.add(2.0));
+            DoubleVector l1pZ = l1pS.mul(l1pS);
+            DoubleVector l1pQ = l1pZ.fma(1.0 / 35, 1.0 / 33);
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0 / 31));
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0 / 29));
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0 / 27));
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0 / 25));
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0 / 23));
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0 / 21));
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0 / 19));
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0 / 17));
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0 / 15));
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0 / 13));
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0 / 11));
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0 / 9));
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0 / 7));
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0 / 5));
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0 / 3));
+            l1pQ = l1pQ.fma(l1pZ, DoubleVector.broadcast(DS, 1.0));
+            DoubleVector l1p = l1pS.add(l1pS).mul(l1pQ);
+            DoubleVector loss = yv.neg().fma(xv, xv.max(0.0)).add(l1p);
             if (lossOut != null) {
                 loss.intoArray(lossOut, i);
             }
             acc = acc.add(loss);
             if (gradOut != null) {
-                DoubleVector num = DoubleVector.broadcast(DS, 1.0).blend(e, xv.lt(0.0));
-                DoubleVector sig = num.div(e.add(1.0));
+                DoubleVector sig = DoubleVector.broadcast(DS, 1.0).blend(e, xv.lt(0.0)).div(e.add(1.0));
                 DoubleVector g = upstream == null ? DoubleVector.broadcast(DS, gradScale)
                         : DoubleVector.fromArray(DS, upstream, i).mul(gradScale);
                 sig.sub(yv).mul(g).intoArray(gradOut, i);
             }
         }
-        double total = lanes(acc);
+        double total = 0;
+        for (int j = 0; j < LD; j += 4) { // lanes in a fixed pairwise order (see class note)
+            total += (acc.lane(j) + acc.lane(j + 1)) + (acc.lane(j + 2) + acc.lane(j + 3));
+        }
         if (end < i1) {
             total += SCALAR.bceWithLogits(x, y, end, i1, null, null, lossOut, gradOut, upstream, gradScale);
         }
@@ -601,24 +867,27 @@ final class VectorKernels implements Kernels {
             final float m = rowMax(x, base, classes);
             if (!Float.isFinite(m)) {
                 SCALAR.softmax(x, n, n + 1, classes, 1, log, out);
-                continue;
-            }
-            if (log) {
+            } else if (log) {
                 // (x - m) - log S, in this order (pytorch/pytorch#11752)
-                final float logS = (float) Math.log(expSum(x, base, classes, m));
-                final int last = base + classes - LF;
-                final FloatVector vm = FloatVector.broadcast(FS, m);
-                int i = base;
-                for (; i < last; i += LF) {
-                    FloatVector.fromArray(FS, x, i).sub(vm).sub(logS).intoArray(out, i);
-                }
-                final VectorMask<Float> done = IOTA_F.lt((float) (i - last));
-                FloatVector.fromArray(FS, x, last).sub(vm).sub(logS)
-                        .blend(FloatVector.fromArray(FS, out, last), done).intoArray(out, last);
+                logSoftmaxRow(x, base, classes, m, (float) Math.log(expSum(x, base, classes, m)), out);
             } else {
                 final double sum = expSumStore(x, base, classes, m, out);
                 scaleRow(out, base, classes, (float) (1 / sum), 0f);
             }
+        }
+    }
+
+    private static void logSoftmaxRow(float[] x, int base, int classes, float m, float logS, float[] out) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        final FloatVector vm = FloatVector.broadcast(FS, m);
+        final FloatVector vl = FloatVector.broadcast(FS, logS);
+        int i = base;
+        for (; i < vend; i += LF) {
+            FloatVector.fromArray(FS, x, i).sub(vm).sub(vl).intoArray(out, i);
+        }
+        for (; i < end; i++) {
+            out[i] = (x[i] - m) - logS;
         }
     }
 
@@ -633,23 +902,26 @@ final class VectorKernels implements Kernels {
             final double m = rowMax(x, base, classes);
             if (!Double.isFinite(m)) {
                 SCALAR.softmax(x, n, n + 1, classes, 1, log, out);
-                continue;
-            }
-            if (log) {
-                final double logS = Math.log(expSum(x, base, classes, m, null));
-                final int last = base + classes - LD;
-                final DoubleVector vm = DoubleVector.broadcast(DS, m);
-                int i = base;
-                for (; i < last; i += LD) {
-                    DoubleVector.fromArray(DS, x, i).sub(vm).sub(logS).intoArray(out, i);
-                }
-                final VectorMask<Double> done = IOTA_D.lt((double) (i - last));
-                DoubleVector.fromArray(DS, x, last).sub(vm).sub(logS)
-                        .blend(DoubleVector.fromArray(DS, out, last), done).intoArray(out, last);
+            } else if (log) {
+                logSoftmaxRow(x, base, classes, m, Math.log(expSum(x, base, classes, m)), out);
             } else {
-                final double sum = expSum(x, base, classes, m, out);
+                final double sum = expSumStore(x, base, classes, m, out);
                 scaleRow(out, base, classes, 1 / sum, 0);
             }
+        }
+    }
+
+    private static void logSoftmaxRow(double[] x, int base, int classes, double m, double logS, double[] out) {
+        final int end = base + classes;
+        final int vend = end - classes % LD;
+        final DoubleVector vm = DoubleVector.broadcast(DS, m);
+        final DoubleVector vl = DoubleVector.broadcast(DS, logS);
+        int i = base;
+        for (; i < vend; i += LD) {
+            DoubleVector.fromArray(DS, x, i).sub(vm).sub(vl).intoArray(out, i);
+        }
+        for (; i < end; i++) {
+            out[i] = (x[i] - m) - logS;
         }
     }
 

@@ -39,18 +39,18 @@ final class VectorMath {
 
     /** exp(d) is 0 in this implementation below this (2^-126 is reached at about -87.34). */
     static final float EXP_LO_F = -87.33f;
-    private static final float LOG2E_F = 1.44269504088896341f;
-    private static final float SHIFT_F = 12582912f; // 1.5 * 2^23: adding it rounds to an integer
+    static final float LOG2E_F = 1.44269504088896341f;
+    static final float SHIFT_F = 12582912f; // 1.5 * 2^23: adding it rounds to an integer
     // ln 2 = C1 + C2 with C1 short enough that k * C1 is exact (Cody-Waite)
-    private static final float LN2_HI_F = 0.693359375f;
-    private static final float LN2_LO_F = -2.12194440e-4f;
+    static final float LN2_HI_F = 0.693359375f;
+    static final float LN2_LO_F = -2.12194440e-4f;
     // cephes expf: exp(r) = 1 + r + r^2 * P(r) on |r| <= ln2/2, about 1 ulp
-    private static final float P0 = 1.9875691500E-4f;
-    private static final float P1 = 1.3981999507E-3f;
-    private static final float P2 = 8.3334519073E-3f;
-    private static final float P3 = 4.1665795894E-2f;
-    private static final float P4 = 1.6666665459E-1f;
-    private static final float P5 = 5.0000001201E-1f;
+    static final float P0 = 1.9875691500E-4f;
+    static final float P1 = 1.3981999507E-3f;
+    static final float P2 = 8.3334519073E-3f;
+    static final float P3 = 4.1665795894E-2f;
+    static final float P4 = 1.6666665459E-1f;
+    static final float P5 = 5.0000001201E-1f;
 
     /**
      * exp(d) for d <= 0 (the kernels pass x - max): k = round(d / ln2), r = d - k ln2,
@@ -98,23 +98,23 @@ final class VectorMath {
 
     /** exp(d) is 0 in this implementation below this (2^-1022 is reached at about -708.4). */
     static final double EXP_LO_D = -708.3;
-    private static final double LOG2E_D = 1.4426950408889634;
-    private static final double SHIFT_D = 6755399441055744.0; // 1.5 * 2^52
+    static final double LOG2E_D = 1.4426950408889634;
+    static final double SHIFT_D = 6755399441055744.0; // 1.5 * 2^52
     // fdlibm's split of ln 2: the high part has 32 trailing zero bits
-    private static final double LN2_HI_D = 6.93147180369123816490e-01;
-    private static final double LN2_LO_D = 1.90821492927058770002e-10;
+    static final double LN2_HI_D = 6.93147180369123816490e-01;
+    static final double LN2_LO_D = 1.90821492927058770002e-10;
     // Taylor coefficients 1/k!, k = 2..12: truncation r^13/13! < 2e-16 relative on |r| <= ln2/2
-    private static final double Q12 = 1.0 / 479001600;
-    private static final double Q11 = 1.0 / 39916800;
-    private static final double Q10 = 1.0 / 3628800;
-    private static final double Q9 = 1.0 / 362880;
-    private static final double Q8 = 1.0 / 40320;
-    private static final double Q7 = 1.0 / 5040;
-    private static final double Q6 = 1.0 / 720;
-    private static final double Q5 = 1.0 / 120;
-    private static final double Q4 = 1.0 / 24;
-    private static final double Q3 = 1.0 / 6;
-    private static final double Q2 = 0.5;
+    static final double Q12 = 1.0 / 479001600;
+    static final double Q11 = 1.0 / 39916800;
+    static final double Q10 = 1.0 / 3628800;
+    static final double Q9 = 1.0 / 362880;
+    static final double Q8 = 1.0 / 40320;
+    static final double Q7 = 1.0 / 5040;
+    static final double Q6 = 1.0 / 720;
+    static final double Q5 = 1.0 / 120;
+    static final double Q4 = 1.0 / 24;
+    static final double Q3 = 1.0 / 6;
+    static final double Q2 = 0.5;
 
     /** exp(d) for d <= 0, as the float version with a degree-12 polynomial; about 1-2 ulp of double. */
     static DoubleVector exp(DoubleVector d) {
