@@ -71,6 +71,9 @@ final class VectorKernels implements Kernels {
         if (inner != 1 || classes < LF || (eps > 0 && p.weight != null)) {
             return SCALAR.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale);
         }
+        if (classes <= 2 * LF) {
+            return crossEntropyShortRows(x, target, n0, n1, p, lossOut, gradOut, upstream, gradScale);
+        }
         final double epsC = eps / classes;
         double total = 0;
         for (int n = n0; n < n1; n++) {
@@ -113,6 +116,110 @@ final class VectorKernels implements Kernels {
                 final double sub = g * epsC; // unweighted smoothing: g * eps/C * w_c with w_c = 1
                 final double ey = gradOut[base + y];
                 scaleRow(gradOut, base, classes, (float) scale, (float) sub);
+                gradOut[base + y] = (float) (ey * scale - sub - a);
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Rows of L to 2L classes (e.g. C = 10 on 8-float vectors): each row is two overlapping vectors,
+     * at 0 and at C - L, and every step of the row is written out in this one loop, with no call, so
+     * that the out-of-order core overlaps consecutive rows (per row the work is a chain of short
+     * reductions, and calls would serialise it). Same arithmetic as the general path.
+     */
+    private static double crossEntropyShortRows(float[] x, int[] target, int n0, int n1, CeParams p,
+                                                float[] lossOut, float[] gradOut, float[] upstream, double gradScale) {
+        final int classes = p.classes;
+        final int off = classes - LF;
+        final double eps = p.smoothing;
+        final double epsC = eps / classes;
+        // lanes of the second vector that the first one already covers
+        final VectorMask<Float> done = IOTA_F.lt((float) (LF - off));
+        double total = 0;
+        for (int n = n0; n < n1; n++) {
+            final int base = n * classes;
+            final int y = target[n];
+            final FloatVector v0 = FloatVector.fromArray(FS, x, base);
+            final FloatVector v1 = FloatVector.fromArray(FS, x, base + off);
+            final float m = v0.max(v1).reduceLanes(VectorOperators.MAX);
+            if (y == p.ignoreIndex) {
+                if (lossOut != null) {
+                    lossOut[n] = 0f;
+                }
+                if (gradOut != null) {
+                    fill(gradOut, base, classes, Float.isFinite(m) ? 0f : Float.NaN);
+                }
+                continue;
+            }
+            if (!Float.isFinite(m)) {
+                total += SCALAR.crossEntropy(x, target, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale);
+                continue;
+            }
+            final float xy = x[base + y];
+            final FloatVector vm = FloatVector.broadcast(FS, m);
+            final FloatVector d0 = v0.sub(vm);
+            final FloatVector d1 = v1.sub(vm);
+            // e0 = exp(d0): VectorMath.exp(FloatVector) written out, so no vector crosses a call
+            FloatVector e0T = d0.fma(LOG2E_F, SHIFT_F);
+            FloatVector e0K = e0T.sub(SHIFT_F);
+            FloatVector e0R = e0K.fma(FloatVector.broadcast(FS, -LN2_HI_F), d0);
+            e0R = e0K.fma(FloatVector.broadcast(FS, -LN2_LO_F), e0R);
+            FloatVector e0P = e0R.fma(P0, P1);
+            e0P = e0P.fma(e0R, FloatVector.broadcast(FS, P2));
+            e0P = e0P.fma(e0R, FloatVector.broadcast(FS, P3));
+            e0P = e0P.fma(e0R, FloatVector.broadcast(FS, P4));
+            e0P = e0P.fma(e0R, FloatVector.broadcast(FS, P5));
+            e0P = e0P.fma(e0R.mul(e0R), e0R).add(1f);
+            FloatVector e0 = e0P.mul(e0T.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                    .blend(0f, d0.lt(EXP_LO_F));
+            // e1 = exp(d1): VectorMath.exp(FloatVector) written out, so no vector crosses a call
+            FloatVector e1T = d1.fma(LOG2E_F, SHIFT_F);
+            FloatVector e1K = e1T.sub(SHIFT_F);
+            FloatVector e1R = e1K.fma(FloatVector.broadcast(FS, -LN2_HI_F), d1);
+            e1R = e1K.fma(FloatVector.broadcast(FS, -LN2_LO_F), e1R);
+            FloatVector e1P = e1R.fma(P0, P1);
+            e1P = e1P.fma(e1R, FloatVector.broadcast(FS, P2));
+            e1P = e1P.fma(e1R, FloatVector.broadcast(FS, P3));
+            e1P = e1P.fma(e1R, FloatVector.broadcast(FS, P4));
+            e1P = e1P.fma(e1R, FloatVector.broadcast(FS, P5));
+            e1P = e1P.fma(e1R.mul(e1R), e1R).add(1f);
+            FloatVector e1 = e1P.mul(e1T.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                    .blend(0f, d1.lt(EXP_LO_F));
+            final FloatVector s = e0.add(e1.blend(0f, done));
+            double sum = 0;
+            for (int j = 0; j < LF; j += 4) {
+                sum += ((double) s.lane(j) + s.lane(j + 1)) + ((double) s.lane(j + 2) + s.lane(j + 3));
+            }
+            double wd = 0;
+            if (eps > 0) {
+                final FloatVector dd = d0.add(d1.blend(0f, done));
+                for (int j = 0; j < LF; j += 4) {
+                    wd += ((double) dd.lane(j) + dd.lane(j + 1)) + ((double) dd.lane(j + 2) + dd.lane(j + 3));
+                }
+            }
+            final double logS = Math.log(sum);
+            final double wy = p.w(y);
+            double loss = wy * (logS - ((double) xy - m));
+            if (eps > 0) {
+                loss = (1 - eps) * loss + epsC * (p.weightSum * logS - wd);
+            }
+            total += loss;
+            if (lossOut != null) {
+                lossOut[n] = (float) loss;
+            }
+            if (gradOut != null) {
+                final double g = gradScale * (upstream == null ? 1.0 : upstream[n]);
+                final double a = g * (1 - eps) * wy;
+                final double scale = (a + g * epsC * p.weightSum) / sum;
+                final double sub = g * epsC;
+                final FloatVector vs = FloatVector.broadcast(FS, (float) scale);
+                final FloatVector vsub = FloatVector.broadcast(FS, (float) -sub);
+                // both vectors hold the same values on the lanes they share, so the order of the stores does not matter
+                e1.fma(vs, vsub).intoArray(gradOut, base + off);
+                e0.fma(vs, vsub).intoArray(gradOut, base);
+                // the scalar twin of the vector exp gives the target's e bit for bit
+                final double ey = VectorMath.exp(xy - m);
                 gradOut[base + y] = (float) (ey * scale - sub - a);
             }
         }
