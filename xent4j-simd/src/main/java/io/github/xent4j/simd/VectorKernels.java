@@ -249,44 +249,37 @@ final class VectorKernels implements Kernels {
         final FloatVector vm = FloatVector.broadcast(FS, m);
         double sum = 0;
         int i = base;
-        // one flat loop (short inner loops defeat C2's unrolling and range-check elimination);
-        // two float levels of CHUNK vectors each, then the lanes move to the double sum
-        FloatVector acc = FloatVector.zero(FS);
-        FloatVector acc2 = acc;
-        int k = 0;
-        int k2 = 0;
-        for (; i < vend; i += LF) {
-            FloatVector d = FloatVector.fromArray(FS, x, i).sub(vm);
-            // e = exp(d): VectorMath.exp(FloatVector) written out, so no vector crosses a call
-            FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
-            FloatVector eK = eT.sub(SHIFT_F);
-            FloatVector eR = eK.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
-            eR = eK.fma(FloatVector.broadcast(FS, -LN2_LO_F), eR);
-            FloatVector eP = eR.fma(P0, P1);
-            eP = eP.fma(eR, FloatVector.broadcast(FS, P2));
-            eP = eP.fma(eR, FloatVector.broadcast(FS, P3));
-            eP = eP.fma(eR, FloatVector.broadcast(FS, P4));
-            eP = eP.fma(eR, FloatVector.broadcast(FS, P5));
-            eP = eP.fma(eR.mul(eR), eR).add(1f);
-            FloatVector e = eP.mul(eT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
-                    .blend(0f, d.lt(EXP_LO_F));
-            acc = acc.add(e);
-            if (++k == CHUNK) {
-                acc2 = acc2.add(acc);
-                acc = FloatVector.zero(FS);
-                k = 0;
-                if (++k2 == CHUNK) {
-                    for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
-                        sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
-                    }
-                    acc2 = FloatVector.zero(FS);
-                    k2 = 0;
+        // float lanes in two levels of CHUNK vectors, then into the double sum in lane order. Loops,
+        // not a flat loop with a conditional flush: a vector reassigned on one branch of an if is
+        // boxed where the branches merge (measured: one allocation per flush on JDK 17).
+        while (i < vend) {
+            final int outerEnd = Math.min(vend, i + CHUNK * CHUNK * LF);
+            FloatVector acc2 = FloatVector.zero(FS);
+            while (i < outerEnd) {
+                final int chunkEnd = Math.min(outerEnd, i + CHUNK * LF);
+                FloatVector acc = FloatVector.zero(FS);
+                for (; i < chunkEnd; i += LF) {
+                    FloatVector d = FloatVector.fromArray(FS, x, i).sub(vm);
+                    // e = exp(d): VectorMath.exp(FloatVector) written out, so no vector crosses a call
+                    FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
+                    FloatVector eK = eT.sub(SHIFT_F);
+                    FloatVector eR = eK.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
+                    eR = eK.fma(FloatVector.broadcast(FS, -LN2_LO_F), eR);
+                    FloatVector eP = eR.fma(P0, P1);
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P2));
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P3));
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P4));
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P5));
+                    eP = eP.fma(eR.mul(eR), eR).add(1f);
+                    FloatVector e = eP.mul(eT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                            .blend(0f, d.lt(EXP_LO_F));
+                    acc = acc.add(e);
                 }
+                acc2 = acc2.add(acc);
             }
-        }
-        acc2 = acc2.add(acc);
-        for (int j = 0; j < LF; j += 4) {
-            sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            }
         }
         if (vend < end) {
             // the last vector ends at the row's end; its first lanes were done by the loop
@@ -321,45 +314,38 @@ final class VectorKernels implements Kernels {
         final FloatVector vm = FloatVector.broadcast(FS, m);
         double sum = 0;
         int i = base;
-        // one flat loop (short inner loops defeat C2's unrolling and range-check elimination);
-        // two float levels of CHUNK vectors each, then the lanes move to the double sum
-        FloatVector acc = FloatVector.zero(FS);
-        FloatVector acc2 = acc;
-        int k = 0;
-        int k2 = 0;
-        for (; i < vend; i += LF) {
-            FloatVector d = FloatVector.fromArray(FS, x, i).sub(vm);
-            // e = exp(d): VectorMath.exp(FloatVector) written out, so no vector crosses a call
-            FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
-            FloatVector eK = eT.sub(SHIFT_F);
-            FloatVector eR = eK.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
-            eR = eK.fma(FloatVector.broadcast(FS, -LN2_LO_F), eR);
-            FloatVector eP = eR.fma(P0, P1);
-            eP = eP.fma(eR, FloatVector.broadcast(FS, P2));
-            eP = eP.fma(eR, FloatVector.broadcast(FS, P3));
-            eP = eP.fma(eR, FloatVector.broadcast(FS, P4));
-            eP = eP.fma(eR, FloatVector.broadcast(FS, P5));
-            eP = eP.fma(eR.mul(eR), eR).add(1f);
-            FloatVector e = eP.mul(eT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
-                    .blend(0f, d.lt(EXP_LO_F));
-            e.intoArray(out, i);
-            acc = acc.add(e);
-            if (++k == CHUNK) {
-                acc2 = acc2.add(acc);
-                acc = FloatVector.zero(FS);
-                k = 0;
-                if (++k2 == CHUNK) {
-                    for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
-                        sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
-                    }
-                    acc2 = FloatVector.zero(FS);
-                    k2 = 0;
+        // float lanes in two levels of CHUNK vectors, then into the double sum in lane order. Loops,
+        // not a flat loop with a conditional flush: a vector reassigned on one branch of an if is
+        // boxed where the branches merge (measured: one allocation per flush on JDK 17).
+        while (i < vend) {
+            final int outerEnd = Math.min(vend, i + CHUNK * CHUNK * LF);
+            FloatVector acc2 = FloatVector.zero(FS);
+            while (i < outerEnd) {
+                final int chunkEnd = Math.min(outerEnd, i + CHUNK * LF);
+                FloatVector acc = FloatVector.zero(FS);
+                for (; i < chunkEnd; i += LF) {
+                    FloatVector d = FloatVector.fromArray(FS, x, i).sub(vm);
+                    // e = exp(d): VectorMath.exp(FloatVector) written out, so no vector crosses a call
+                    FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
+                    FloatVector eK = eT.sub(SHIFT_F);
+                    FloatVector eR = eK.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
+                    eR = eK.fma(FloatVector.broadcast(FS, -LN2_LO_F), eR);
+                    FloatVector eP = eR.fma(P0, P1);
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P2));
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P3));
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P4));
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P5));
+                    eP = eP.fma(eR.mul(eR), eR).add(1f);
+                    FloatVector e = eP.mul(eT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                            .blend(0f, d.lt(EXP_LO_F));
+                    e.intoArray(out, i);
+                    acc = acc.add(e);
                 }
+                acc2 = acc2.add(acc);
             }
-        }
-        acc2 = acc2.add(acc);
-        for (int j = 0; j < LF; j += 4) {
-            sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            }
         }
         if (vend < end) {
             // the last vector ends at the row's end; its done lanes keep what is stored there (in
@@ -396,30 +382,23 @@ final class VectorKernels implements Kernels {
         final FloatVector vm = FloatVector.broadcast(FS, m);
         double sum = 0;
         int i = base;
-        // one flat loop (short inner loops defeat C2's unrolling and range-check elimination);
-        // two float levels of CHUNK vectors each, then the lanes move to the double sum
-        FloatVector acc = FloatVector.zero(FS);
-        FloatVector acc2 = acc;
-        int k = 0;
-        int k2 = 0;
-        for (; i < vend; i += LF) {
-            acc = acc.add(FloatVector.fromArray(FS, x, i).sub(vm));
-            if (++k == CHUNK) {
-                acc2 = acc2.add(acc);
-                acc = FloatVector.zero(FS);
-                k = 0;
-                if (++k2 == CHUNK) {
-                    for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
-                        sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
-                    }
-                    acc2 = FloatVector.zero(FS);
-                    k2 = 0;
+        // float lanes in two levels of CHUNK vectors, then into the double sum in lane order. Loops,
+        // not a flat loop with a conditional flush: a vector reassigned on one branch of an if is
+        // boxed where the branches merge (measured: one allocation per flush on JDK 17).
+        while (i < vend) {
+            final int outerEnd = Math.min(vend, i + CHUNK * CHUNK * LF);
+            FloatVector acc2 = FloatVector.zero(FS);
+            while (i < outerEnd) {
+                final int chunkEnd = Math.min(outerEnd, i + CHUNK * LF);
+                FloatVector acc = FloatVector.zero(FS);
+                for (; i < chunkEnd; i += LF) {
+                    acc = acc.add(FloatVector.fromArray(FS, x, i).sub(vm));
                 }
+                acc2 = acc2.add(acc);
             }
-        }
-        acc2 = acc2.add(acc);
-        for (int j = 0; j < LF; j += 4) {
-            sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            }
         }
         for (; i < end; i++) {
             sum += x[i] - m;
@@ -722,30 +701,23 @@ final class VectorKernels implements Kernels {
         final int vend = end - classes % LF;
         double sum = 0;
         int i = base;
-        // one flat loop (short inner loops defeat C2's unrolling and range-check elimination);
-        // two float levels of CHUNK vectors each, then the lanes move to the double sum
-        FloatVector acc = FloatVector.zero(FS);
-        FloatVector acc2 = acc;
-        int k = 0;
-        int k2 = 0;
-        for (; i < vend; i += LF) {
-            acc = acc.add(FloatVector.fromArray(FS, t, i).fma(keep, epsC));
-            if (++k == CHUNK) {
-                acc2 = acc2.add(acc);
-                acc = FloatVector.zero(FS);
-                k = 0;
-                if (++k2 == CHUNK) {
-                    for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
-                        sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
-                    }
-                    acc2 = FloatVector.zero(FS);
-                    k2 = 0;
+        // float lanes in two levels of CHUNK vectors, then into the double sum in lane order. Loops,
+        // not a flat loop with a conditional flush: a vector reassigned on one branch of an if is
+        // boxed where the branches merge (measured: one allocation per flush on JDK 17).
+        while (i < vend) {
+            final int outerEnd = Math.min(vend, i + CHUNK * CHUNK * LF);
+            FloatVector acc2 = FloatVector.zero(FS);
+            while (i < outerEnd) {
+                final int chunkEnd = Math.min(outerEnd, i + CHUNK * LF);
+                FloatVector acc = FloatVector.zero(FS);
+                for (; i < chunkEnd; i += LF) {
+                    acc = acc.add(FloatVector.fromArray(FS, t, i).fma(keep, epsC));
                 }
+                acc2 = acc2.add(acc);
             }
-        }
-        acc2 = acc2.add(acc);
-        for (int j = 0; j < LF; j += 4) {
-            sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            }
         }
         for (; i < end; i++) {
             sum += Math.fma(t[i], keep, epsC);
@@ -760,30 +732,23 @@ final class VectorKernels implements Kernels {
         final FloatVector vm = FloatVector.broadcast(FS, m);
         double sum = 0;
         int i = base;
-        // one flat loop (short inner loops defeat C2's unrolling and range-check elimination);
-        // two float levels of CHUNK vectors each, then the lanes move to the double sum
-        FloatVector acc = FloatVector.zero(FS);
-        FloatVector acc2 = acc;
-        int k = 0;
-        int k2 = 0;
-        for (; i < vend; i += LF) {
-            acc = FloatVector.fromArray(FS, t, i).fma(keep, epsC).fma(FloatVector.fromArray(FS, x, i).sub(vm), acc);
-            if (++k == CHUNK) {
-                acc2 = acc2.add(acc);
-                acc = FloatVector.zero(FS);
-                k = 0;
-                if (++k2 == CHUNK) {
-                    for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
-                        sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
-                    }
-                    acc2 = FloatVector.zero(FS);
-                    k2 = 0;
+        // float lanes in two levels of CHUNK vectors, then into the double sum in lane order. Loops,
+        // not a flat loop with a conditional flush: a vector reassigned on one branch of an if is
+        // boxed where the branches merge (measured: one allocation per flush on JDK 17).
+        while (i < vend) {
+            final int outerEnd = Math.min(vend, i + CHUNK * CHUNK * LF);
+            FloatVector acc2 = FloatVector.zero(FS);
+            while (i < outerEnd) {
+                final int chunkEnd = Math.min(outerEnd, i + CHUNK * LF);
+                FloatVector acc = FloatVector.zero(FS);
+                for (; i < chunkEnd; i += LF) {
+                    acc = FloatVector.fromArray(FS, t, i).fma(keep, epsC).fma(FloatVector.fromArray(FS, x, i).sub(vm), acc);
                 }
+                acc2 = acc2.add(acc);
             }
-        }
-        acc2 = acc2.add(acc);
-        for (int j = 0; j < LF; j += 4) {
-            sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            }
         }
         for (; i < end; i++) {
             sum += Math.fma(t[i], keep, epsC) * (x[i] - m);
