@@ -46,6 +46,7 @@ final class VectorKernels implements Kernels {
     private static final int LD = DS.length();
     /** Vectors per float chunk before the lane sums move to double. */
     private static final int CHUNK = 8;
+    private static final double LN2 = Math.log(2);
     /** Lane indices 0, 1, ..., L-1, to mask the lanes of an overlapping last vector. */
     private static final FloatVector IOTA_F = FloatVector.zero(FS).addIndex(1);
     private static final DoubleVector IOTA_D = DoubleVector.zero(DS).addIndex(1);
@@ -137,6 +138,12 @@ final class VectorKernels implements Kernels {
         // lanes of the second vector that the first one already covers
         final VectorMask<Float> done = IOTA_F.lt((float) (LF - off));
         double total = 0;
+        // Without per-position output or weights, the sum of log S over rows is log of the product
+        // of the S (each in [1, C]), kept as mantissa * 2^exponent: one Math.log per call instead of
+        // one per row, a seventh of a short row's time (relative error of the product < rows * 2^-53).
+        final boolean logOfProduct = lossOut == null && p.weight == null;
+        double product = 1;
+        long exponent = 0;
         for (int n = n0; n < n1; n++) {
             final int base = n * classes;
             final int y = target[n];
@@ -198,15 +205,24 @@ final class VectorKernels implements Kernels {
                     wd += ((double) dd.lane(j) + dd.lane(j + 1)) + ((double) dd.lane(j + 2) + dd.lane(j + 3));
                 }
             }
-            final double logS = Math.log(sum);
             final double wy = p.w(y);
-            double loss = wy * (logS - ((double) xy - m));
-            if (eps > 0) {
-                loss = (1 - eps) * loss + epsC * (p.weightSum * logS - wd);
-            }
-            total += loss;
-            if (lossOut != null) {
-                lossOut[n] = (float) loss;
+            if (logOfProduct) {
+                // unweighted: loss = log S - (1 - eps) d_y - (eps / C) sum_c d_c
+                product *= sum;
+                final int e = Math.getExponent(product);
+                product = Math.scalb(product, -e);
+                exponent += e;
+                total -= (1 - eps) * ((double) xy - m) + epsC * wd;
+            } else {
+                final double logS = Math.log(sum);
+                double loss = wy * (logS - ((double) xy - m));
+                if (eps > 0) {
+                    loss = (1 - eps) * loss + epsC * (p.weightSum * logS - wd);
+                }
+                total += loss;
+                if (lossOut != null) {
+                    lossOut[n] = (float) loss;
+                }
             }
             if (gradOut != null) {
                 final double g = gradScale * (upstream == null ? 1.0 : upstream[n]);
@@ -223,7 +239,7 @@ final class VectorKernels implements Kernels {
                 gradOut[base + y] = (float) (ey * scale - sub - a);
             }
         }
-        return total;
+        return logOfProduct ? total + (Math.log(product) + exponent * LN2) : total;
     }
 
     /** max over the row, NaN-propagating (Java max semantics, also in the vector lanes). */

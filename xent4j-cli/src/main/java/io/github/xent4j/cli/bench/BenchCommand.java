@@ -142,6 +142,7 @@ public final class BenchCommand implements Callable<Integer> {
             XentSide xent = new XentSide(secs);
             xent.warmUp(threads);
             MachineBound boundProbe = new MachineBound(pool, vector);
+            boundProbe.warmUp();
             for (int[] shape : ceShapes) {
                 o.printf(Locale.ROOT, "... cross_entropy %dx%d%n", shape[0], shape[1]);
                 o.flush();

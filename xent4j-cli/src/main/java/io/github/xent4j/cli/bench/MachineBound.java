@@ -34,6 +34,15 @@ final class MachineBound {
         }
     }
 
+    /** Compiles the probe loops before anything is measured (the first case would time the interpreter). */
+    void warmUp() throws Exception {
+        float[] a = new float[1 << 16];
+        float[] b = new float[a.length];
+        for (int k = 0; k < 200; k++) {
+            sink += read(a, 0, a.length) + copy(a, b, 0, a.length) + exp(expBuf, 1 << 14);
+        }
+    }
+
     /** The bound for reading src (and writing dst, when not null) on {@code threads} threads. */
     Bound measure(float[] src, float[] dst, int threads, double seconds) throws Exception {
         double stream = Timing.bestMs(() -> parallel(threads, src.length, (from, to) ->
