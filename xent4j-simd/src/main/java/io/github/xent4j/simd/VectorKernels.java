@@ -14,28 +14,37 @@ import static io.github.xent4j.simd.VectorMath.*;
  * Fused Vector API kernels for contiguous rows (inner == 1): one exp per element, the exp stored
  * into the gradient buffer and scaled there in place, no allocation.
  *
- * <p>Per row: pass 1 takes the max; pass 2 computes e = exp(x - max) with {@link VectorMath},
- * stores it into the gradient buffer and sums it; the loss is formed in double from the sums
- * ({@code -log_softmax = log S - (x_y - max)}); pass 3 scales e into the gradient. A row of up to a
- * few hundred kB stays in L2 between the passes, so memory sees one read of the logits and one
- * write of the gradient.
+ * <p>Per row: pass 1 takes the max; pass 2 computes e = exp(x - max) (the polynomial of
+ * {@link VectorMath}, written out in each loop), stores it into the gradient buffer and sums it; the
+ * loss is formed in double from the sums ({@code -log_softmax = log S - (x_y - max)}); pass 3 scales
+ * e into the gradient. A row of up to a few hundred kB stays in L2 between the passes, so memory
+ * sees one read of the logits and one write of the gradient. Rows of L to 2L classes take a
+ * one-loop path ({@code crossEntropyShortRows}).
  *
- * <p>Tails: whole vectors cover a row up to its last multiple of the vector length; the remaining
- * C mod L elements run through the scalar twins of the same arithmetic ({@link VectorMath#exp(float)},
- * {@code Math.fma}). Only hot call sites pass vectors to {@link VectorMath}: C2 refuses to inline a
- * method it has already compiled into a medium-sized body at a cold site (one per row), and a vector
- * that crosses a call that is not inlined is boxed, 10-250x slower. Rows shorter than one vector,
- * spatial inputs (inner > 1), rows whose max is not finite (NaN, +inf, all -inf), weighted label
- * smoothing, weighted probability targets and broadcast BCE weights go to the scalar reference
- * ({@link Kernels#scalar()}).
+ * <p>Keeping vectors in registers (C2 boxes them otherwise, still giving right answers, 10-250x
+ * slower): no method of this class takes or returns a vector (C2 stops inlining at its node-count
+ * cutoff, and refuses at a cold call site a method it has compiled on its own); no vector is live
+ * where two branches merge (an {@code if} that reassigns an accumulator, a {@code ?:} of vectors);
+ * the common cases are loops without branches in their bodies. {@code NoAllocationTest} checks
+ * that compiled kernels allocate nothing.
  *
- * <p>Float32 sums: lanes accumulate in float over chunks of {@value #CHUNK} vectors, then the lanes
- * are added into a double in lane order (a fixed order: {@code reduceLanes} leaves the order of a
- * floating-point sum unspecified). Error budget per row, S = sum of exps: the argument x - max is
- * rounded to float (relative error of e_c up to |d_c| 2^-24), exp adds about 1 ulp, a chunk adds at
- * most {@value #CHUNK} roundings per lane; so |dS/S| <= 2^-23 + 2^-24 (H(p) + CHUNK), with H the
- * entropy of the softmax. The loss inherits that as an absolute error (typically 1e-7); the gradient
- * error is about 2 ulp of float relative to each entry. Float64 kernels accumulate in double lanes.
+ * <p>Tails: whole vectors cover a row up to its last multiple of the vector length; the last
+ * C mod L elements are covered by one more vector ending at the row's end, whose lanes already
+ * done are blended out of the sums and keep their stored values (also correct in place), or by the
+ * scalar twins of the same arithmetic ({@link VectorMath#exp(float)}, {@code Math.fma}). Rows
+ * shorter than one vector, spatial inputs (inner > 1), rows whose max is not finite (NaN, +inf,
+ * all -inf), weighted label smoothing, weighted probability targets and broadcast BCE weights go to
+ * the scalar reference ({@link Kernels#scalar()}).
+ *
+ * <p>Float32 sums: lanes accumulate in float over {@value #CHUNK} vectors, those chunk sums in float
+ * over {@value #CHUNK} more, then the lanes are added into a double in a fixed pairwise order
+ * ({@code reduceLanes(ADD)} leaves the order of a floating-point sum unspecified, which would make
+ * results depend on the JIT). Error budget per row, S = sum of exps: the argument x - max is rounded
+ * to float (relative error of e_c up to |d_c| 2^-24), exp adds about 1 ulp, the two float levels at
+ * most 14 roundings; so |dS/S| <= 2^-23 + 2^-24 (H(p) + 14) in the worst case, H the entropy of
+ * the softmax (<= log C), about 1e-7 in practice. The loss inherits that as an absolute error; the
+ * gradient error is about 2 ulp of float relative to each entry. Float64 kernels accumulate in
+ * double lanes.
  */
 final class VectorKernels implements Kernels {
 
