@@ -14,6 +14,14 @@ package io.github.xent4j.spi;
  */
 public interface Kernels {
 
+    /**
+     * The reference scalar kernels (always present), for providers to delegate the cases they do
+     * not vectorise: spatial dims (D > 1), rows with non-finite values, rare option combinations.
+     */
+    static Kernels scalar() {
+        return io.github.xent4j.internal.ScalarKernels.INSTANCE;
+    }
+
     /** Cross-entropy with class-index targets (weights, ignore_index, label smoothing). */
     double crossEntropy(float[] x, int[] target, int n0, int n1, int inner, CeParams p,
                         float[] lossOut, float[] gradOut, float[] upstream, double gradScale);

@@ -1,0 +1,168 @@
+package io.github.xent4j.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+import static io.github.xent4j.simd.VectorMath.EXP_LO_F;
+import static io.github.xent4j.simd.VectorMath.FS;
+import static io.github.xent4j.simd.VectorMath.LN2_HI_F;
+import static io.github.xent4j.simd.VectorMath.LN2_LO_F;
+import static io.github.xent4j.simd.VectorMath.LOG2E_F;
+import static io.github.xent4j.simd.VectorMath.P0;
+import static io.github.xent4j.simd.VectorMath.P1;
+import static io.github.xent4j.simd.VectorMath.P2;
+import static io.github.xent4j.simd.VectorMath.P3;
+import static io.github.xent4j.simd.VectorMath.P4;
+import static io.github.xent4j.simd.VectorMath.P5;
+import static io.github.xent4j.simd.VectorMath.SHIFT_F;
+
+/**
+ * Loops that measure what this machine can do, for the benchmark's "machine bound": a streaming
+ * read (+ write) of the same bytes a kernel touches, and one SIMD exp per element. Not part of the
+ * kernels and not exported by the module; public only for the benchmark harnesses, which run on the
+ * class path. Call only when {@link VectorKernelProvider#isSupported()} is true.
+ *
+ * <p>Each method returns a value derived from everything it computed, so that the JIT cannot drop
+ * the work.
+ */
+public final class MachineProbe {
+
+    private static final int L = FS.length();
+
+    private MachineProbe() {
+    }
+
+    /** Reads src[from, to) once (4 independent vector sums, so memory is the limit, not latency). */
+    public static double read(float[] src, int from, int to) {
+        // in chunks through a method that is called many times: a single long call would run as an
+        // on-stack-replacement compilation, measured here to be 2-3x slower for vector loops
+        double s = 0;
+        for (int i = from; i < to; i += CHUNK) {
+            s += readChunk(src, i, Math.min(to, i + CHUNK));
+        }
+        return s;
+    }
+
+    private static final int CHUNK = 1 << 14;
+
+    private static double readChunk(float[] src, int from, int to) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        int i = from;
+        for (; i + 4 * L <= to; i += 4 * L) {
+            a0 = a0.add(FloatVector.fromArray(FS, src, i));
+            a1 = a1.add(FloatVector.fromArray(FS, src, i + L));
+            a2 = a2.add(FloatVector.fromArray(FS, src, i + 2 * L));
+            a3 = a3.add(FloatVector.fromArray(FS, src, i + 3 * L));
+        }
+        double s = a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
+        for (; i < to; i++) {
+            s += src[i];
+        }
+        return s;
+    }
+
+    /** Reads src[from, to) and writes dst[from, to) = src * 0.5 (read + write of the same bytes). */
+    public static double copy(float[] src, float[] dst, int from, int to) {
+        for (int i = from; i < to; i += CHUNK) {
+            copyChunk(src, dst, i, Math.min(to, i + CHUNK));
+        }
+        return dst[from];
+    }
+
+    private static void copyChunk(float[] src, float[] dst, int from, int to) {
+        int i = from;
+        for (; i + L <= to; i += L) {
+            FloatVector.fromArray(FS, src, i).mul(0.5f).intoArray(dst, i);
+        }
+        for (; i < to; i++) {
+            dst[i] = src[i] * 0.5f;
+        }
+    }
+
+    /**
+     * {@code elements} exps (rounded up to whole passes) over {@code buf}, which should be small
+     * enough to stay in L1 (e.g. 4096 floats of values <= 0): the same polynomial as the kernels,
+     * with two independent chains per iteration so that throughput, not latency, is measured.
+     */
+    public static double exp(float[] buf, long elements) {
+        final int n = buf.length - buf.length % (2 * L);
+        double s = 0;
+        for (long done = 0; done < elements; done += n) {
+            s += expPass(buf, n);
+        }
+        return s;
+    }
+
+    private static double expPass(float[] buf, int n) {
+        FloatVector acc0 = FloatVector.zero(FS);
+        FloatVector acc1 = acc0;
+        {
+            for (int i = 0; i < n; i += 2 * L) {
+                FloatVector d = FloatVector.fromArray(FS, buf, i);
+                FloatVector t = d.fma(LOG2E_F, SHIFT_F);
+                FloatVector k = t.sub(SHIFT_F);
+                FloatVector r = k.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
+                r = k.fma(FloatVector.broadcast(FS, -LN2_LO_F), r);
+                FloatVector p = r.fma(P0, P1);
+                p = p.fma(r, FloatVector.broadcast(FS, P2));
+                p = p.fma(r, FloatVector.broadcast(FS, P3));
+                p = p.fma(r, FloatVector.broadcast(FS, P4));
+                p = p.fma(r, FloatVector.broadcast(FS, P5));
+                p = p.fma(r.mul(r), r).add(1f);
+                acc0 = acc0.add(p.mul(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23)
+                        .reinterpretAsFloats()).blend(0f, d.lt(EXP_LO_F)));
+                FloatVector d1 = FloatVector.fromArray(FS, buf, i + L);
+                FloatVector t1 = d1.fma(LOG2E_F, SHIFT_F);
+                FloatVector k1 = t1.sub(SHIFT_F);
+                FloatVector r1 = k1.fma(FloatVector.broadcast(FS, -LN2_HI_F), d1);
+                r1 = k1.fma(FloatVector.broadcast(FS, -LN2_LO_F), r1);
+                FloatVector p1 = r1.fma(P0, P1);
+                p1 = p1.fma(r1, FloatVector.broadcast(FS, P2));
+                p1 = p1.fma(r1, FloatVector.broadcast(FS, P3));
+                p1 = p1.fma(r1, FloatVector.broadcast(FS, P4));
+                p1 = p1.fma(r1, FloatVector.broadcast(FS, P5));
+                p1 = p1.fma(r1.mul(r1), r1).add(1f);
+                acc1 = acc1.add(p1.mul(t1.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23)
+                        .reinterpretAsFloats()).blend(0f, d1.lt(EXP_LO_F)));
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The same count of exps through the Vector API's own {@code lanewise(EXP)}, for comparison. */
+    public static double expLanewise(float[] buf, long elements) {
+        final int n = buf.length - buf.length % (2 * L);
+        double s = 0;
+        for (long done = 0; done < elements; done += n) {
+            s += expLanewisePass(buf, n);
+        }
+        return s;
+    }
+
+    private static double expLanewisePass(float[] buf, int n) {
+        FloatVector acc0 = FloatVector.zero(FS);
+        FloatVector acc1 = acc0;
+        {
+            for (int i = 0; i < n; i += 2 * L) {
+                acc0 = acc0.add(FloatVector.fromArray(FS, buf, i).lanewise(VectorOperators.EXP));
+                acc1 = acc1.add(FloatVector.fromArray(FS, buf, i + L).lanewise(VectorOperators.EXP));
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The same count of exps through scalar {@code Math.exp}, for comparison. */
+    public static double expScalar(float[] buf, long elements) {
+        double acc = 0;
+        final int n = buf.length;
+        for (long done = 0; done < elements; done += n) {
+            for (int i = 0; i < n; i++) {
+                acc += Math.exp(buf[i]);
+            }
+        }
+        return acc;
+    }
+}

@@ -1,0 +1,55 @@
+package io.github.xent4j.simd;
+
+import io.github.xent4j.spi.KernelProvider;
+import io.github.xent4j.spi.Kernels;
+
+import java.util.Optional;
+
+/**
+ * The Vector API kernel provider: supported when {@code jdk.incubator.vector} is in the boot layer
+ * and readable, and the preferred vector shape is at least 256 bits (narrower vectors lose to the
+ * scalar loops once range reduction and tails are paid for).
+ *
+ * <p>No vector class is touched before {@link #isSupported()} has checked the module: the species
+ * live in {@link VectorKernels}, which is loaded only by {@link #kernels()} and {@link #name()}.
+ */
+public final class VectorKernelProvider implements KernelProvider {
+
+    /** Smallest preferred vector the provider accepts, in bits. */
+    static final int MIN_BITS = 256;
+
+    public VectorKernelProvider() {
+        // ServiceLoader constructor: must stay cheap and must not load vector classes.
+    }
+
+    @Override
+    public String name() {
+        if (!isSupported()) {
+            return "vector (unsupported: jdk.incubator.vector is not readable)";
+        }
+        return VectorKernels.describe();
+    }
+
+    @Override
+    public int priority() {
+        return 100;
+    }
+
+    @Override
+    public boolean isSupported() {
+        Optional<Module> vector = ModuleLayer.boot().findModule("jdk.incubator.vector");
+        if (vector.isEmpty() || !VectorKernelProvider.class.getModule().canRead(vector.get())) {
+            return false;
+        }
+        try {
+            return VectorKernels.preferredBits() >= MIN_BITS;
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
+    @Override
+    public Kernels kernels() {
+        return VectorKernels.INSTANCE;
+    }
+}
