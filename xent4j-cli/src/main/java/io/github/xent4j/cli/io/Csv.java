@@ -1,8 +1,11 @@
 package io.github.xent4j.cli.io;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.StringReader;
 import java.io.Writer;
@@ -14,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Reads and writes numeric CSV files: one line per sample, one field per column.
@@ -22,9 +26,12 @@ import java.util.TreeSet;
  * <ul>
  *   <li>The separator is a comma, a semicolon or a tab, whichever appears (alone) on the first
  *       line; whitespace-separated text such as {@code numpy.savetxt} output is accepted too.</li>
- *   <li>If a field of the first line is not a number, that line is a header of column names.</li>
+ *   <li>If a field of the first line is not a number, that line is a header of column names
+ *       (training data, which may have text labels, has its own rule: see
+ *       {@link #readLabeled(Path, String)}).</li>
  *   <li>Blank lines and lines starting with {@code #} are skipped; a UTF-8 byte order mark is
- *       ignored.</li>
+ *       ignored; gzip-compressed data (a {@code .csv.gz} file) is decompressed, whatever the
+ *       file is called.</li>
  *   <li>Numbers are decimal integers or floating-point numbers, plus {@code nan}, {@code inf},
  *       {@code -inf} and {@code infinity} in any case.</li>
  *   <li>A file with one column reads as shape {@code (N)}, e.g. one class index per line; otherwise
@@ -34,6 +41,9 @@ import java.util.TreeSet;
  * Errors name the position as {@code FILE:LINE:COLUMN}, with 1-based physical lines and fields.
  */
 public final class Csv {
+
+    private static final int GZIP_MAGIC_0 = 0x1f;
+    private static final int GZIP_MAGIC_1 = 0x8b;
 
     private Csv() {
     }
@@ -58,7 +68,7 @@ public final class Csv {
      * @throws DataException as {@link #read(Path)}
      */
     public static CsvTable readTable(Path file) {
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader reader = open(file)) {
             return parseTable(reader, file.toString());
         } catch (IOException e) {
             throw DataException.io(file, "read", e);
@@ -66,19 +76,48 @@ public final class Csv {
     }
 
     /**
-     * Reads training data: every column except {@code labelColumn} is a feature.
+     * Reads training data: every column except the label column is a feature.
      *
-     * @param file        a CSV file with a header line
-     * @param labelColumn the name of the label column, exactly as in the header
+     * <ul>
+     *   <li>The label column is the one named {@code labelColumn} in the header; in a file without
+     *       a header, {@code labelColumn} is its 0-based index. When it is null, the label column
+     *       is the last one.</li>
+     *   <li>Labels may be text, so the first line is a header when it holds the label column's name
+     *       (unless that name is a number), or when it has text in a column where the second line
+     *       has a number (or, in a one-line file, when none of its fields is a number). Without a
+     *       header, the columns are named by their 0-based index: {@code "0"}, {@code "1"}, ...</li>
+     *   <li>Every feature must be a finite number: a model cannot learn from {@code nan}.</li>
+     * </ul>
+     *
+     * @param file        a CSV file, possibly gzip-compressed
+     * @param labelColumn the label column's name, its 0-based index in a file without a header, or
+     *                    null for the last column
      * @return the features {@code (N, F)}, the labels {@code (N)} and which labels are missing
-     * @throws DataException as {@link #read(Path)}, and if the file has no header or no column of
-     *                       that name
+     * @throws DataException as {@link #read(Path)}, for a non-finite feature, for fewer than two
+     *                       columns, and if there is no such label column
      */
     public static LabeledData readLabeled(Path file, String labelColumn) {
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader reader = open(file)) {
             return parseLabeled(reader, file.toString(), labelColumn);
         } catch (IOException e) {
             throw DataException.io(file, "read", e);
+        }
+    }
+
+    /**
+     * {@link #readLabeled(Path, String)} on a stream, such as a bundled resource; reads it to the
+     * end and closes it.
+     *
+     * @param in          CSV text in UTF-8, possibly gzip-compressed
+     * @param source      what messages call the data, e.g. {@code "digits (bundled)"}
+     * @param labelColumn as in {@link #readLabeled(Path, String)}
+     * @throws DataException as {@link #readLabeled(Path, String)}
+     */
+    public static LabeledData readLabeled(InputStream in, String source, String labelColumn) {
+        try (BufferedReader reader = open(in)) {
+            return parseLabeled(reader, source, labelColumn);
+        } catch (IOException e) {
+            throw DataException.io(source, "read", e);
         }
     }
 
@@ -100,6 +139,28 @@ public final class Csv {
         }
     }
 
+    private static BufferedReader open(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw DataException.at(file, "is a directory, not a file");
+        }
+        return open(Files.newInputStream(file));
+    }
+
+    /** UTF-8 text (malformed bytes are an error, as in Files.newBufferedReader), gunzipped if it starts like gzip. */
+    private static BufferedReader open(InputStream in) throws IOException {
+        try {
+            BufferedInputStream buffered = new BufferedInputStream(in);
+            buffered.mark(2);
+            boolean gzip = buffered.read() == GZIP_MAGIC_0 && buffered.read() == GZIP_MAGIC_1;
+            buffered.reset();
+            InputStream data = gzip ? new GZIPInputStream(buffered) : buffered;
+            return new BufferedReader(new InputStreamReader(data, StandardCharsets.UTF_8.newDecoder()));
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
     private static CsvTable parseTable(BufferedReader reader, String source) throws IOException {
         CsvLines lines = new CsvLines(reader, source);
         List<String> first = firstLine(lines, source);
@@ -109,12 +170,12 @@ public final class Csv {
         NumberBuffer values = new NumberBuffer(source);
         int rows = 0;
         if (!header) {
-            addNumbers(first, values, -1, lines, source);
+            addNumbers(first, values, -1, false, shapeLine, source);
             rows++;
         }
         for (List<String> fields = lines.next(); fields != null; fields = lines.next()) {
-            checkColumns(fields, columns, shapeLine, header, lines, source);
-            addNumbers(fields, values, -1, lines, source);
+            checkColumns(fields, columns, shapeLine, header, lines.lineNumber(), source);
+            addNumbers(fields, values, -1, false, lines.lineNumber(), source);
             rows++;
         }
         int[] shape = columns == 1 ? new int[] {rows} : new int[] {rows, columns};
@@ -124,22 +185,27 @@ public final class Csv {
     private static LabeledData parseLabeled(BufferedReader reader, String source, String labelColumn)
             throws IOException {
         CsvLines lines = new CsvLines(reader, source);
-        List<String> names = firstLine(lines, source);
-        long headerLine = lines.lineNumber();
-        if (!isHeader(names)) {
-            throw DataException.at(source, headerLine, "no header line; the label column '" + labelColumn
-                    + "' can only be found by name");
+        List<String> first = firstLine(lines, source);
+        long firstLine = lines.lineNumber();
+        int columns = first.size();
+        if (columns < 2) {
+            throw DataException.at(source, firstLine, "found 1 column; training data needs at least 2: "
+                    + "features and a label");
         }
-        int labelIndex = names.indexOf(labelColumn);
-        if (labelIndex < 0) {
-            throw DataException.at(source, headerLine, "no column named '" + labelColumn + "'; the columns are "
-                    + String.join(", ", names));
-        }
+        List<String> second = lines.next();
+        boolean header = isLabeledHeader(first, second, labelColumn);
+        List<String> names = header ? first : indexNames(columns);
+        int labelIndex = labelIndex(names, header, labelColumn, source, firstLine);
+
         NumberBuffer features = new NumberBuffer(source);
         List<String> labelFields = new ArrayList<>();
-        for (List<String> fields = lines.next(); fields != null; fields = lines.next()) {
-            checkColumns(fields, names.size(), headerLine, true, lines, source);
-            addNumbers(fields, features, labelIndex, lines, source);
+        if (!header) {
+            addNumbers(first, features, labelIndex, true, firstLine, source);
+            labelFields.add(first.get(labelIndex));
+        }
+        for (List<String> fields = second; fields != null; fields = lines.next()) {
+            checkColumns(fields, columns, firstLine, header, lines.lineNumber(), source);
+            addNumbers(fields, features, labelIndex, true, lines.lineNumber(), source);
             labelFields.add(fields.get(labelIndex));
         }
         int rows = labelFields.size();
@@ -152,9 +218,62 @@ public final class Csv {
         List<String> classNames = new ArrayList<>();
         NdArray labels = labels(labelFields, missing, classNames, source);
         return new LabeledData(featureNames, features.toArray(new int[] {rows, featureNames.size()}, source),
-                labelColumn, labels, missing, classNames);
+                names.get(labelIndex), labels, missing, classNames);
     }
 
+    /**
+     * The header rule of {@link #readLabeled(Path, String)}: a text label in every line must not make
+     * the first line a header, so text counts only above a number.
+     */
+    private static boolean isLabeledHeader(List<String> first, List<String> second, String labelColumn) {
+        if (labelColumn != null && !Text.isNumber(labelColumn) && first.contains(labelColumn)) {
+            return true;
+        }
+        if (second == null) {
+            return first.stream().noneMatch(Text::isNumber);
+        }
+        for (int c = 0; c < Math.min(first.size(), second.size()); c++) {
+            String name = first.get(c);
+            if (!name.isEmpty() && !Text.isNumber(name) && Text.isNumber(second.get(c))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> indexNames(int columns) {
+        List<String> names = new ArrayList<>(columns);
+        for (int c = 0; c < columns; c++) {
+            names.add(Integer.toString(c));
+        }
+        return names;
+    }
+
+    private static int labelIndex(List<String> names, boolean header, String labelColumn, String source, long line) {
+        if (labelColumn == null) {
+            return names.size() - 1;
+        }
+        if (header) {
+            int index = names.indexOf(labelColumn);
+            if (index < 0) {
+                throw DataException.at(source, line, "no column named '" + labelColumn + "'; the columns are "
+                        + Text.shorten(String.join(", ", names), 60));
+            }
+            return index;
+        }
+        int index;
+        try {
+            index = Integer.parseInt(labelColumn);
+        } catch (NumberFormatException e) {
+            throw DataException.at(source, line, "no header line (line " + line + " is data), so no column is named '"
+                    + labelColumn + "'; add a header or give a 0-based column index");
+        }
+        if (index < 0 || index >= names.size()) {
+            throw DataException.at(source, line, "label column " + index + " is out of range: the file has "
+                    + names.size() + " columns, 0.." + (names.size() - 1));
+        }
+        return index;
+    }
     /** Numeric labels if every present one is a number, otherwise class names numbered in sorted order. */
     private static NdArray labels(List<String> fields, boolean[] missing, List<String> classNames, String source) {
         int rows = fields.size();
@@ -211,26 +330,36 @@ public final class Csv {
         return false;
     }
 
-    private static void checkColumns(List<String> fields, int columns, long shapeLine, boolean header,
-                                     CsvLines lines, String source) {
+    private static void checkColumns(List<String> fields, int columns, long shapeLine, boolean header, long line,
+                                     String source) {
         if (fields.size() != columns) {
-            throw DataException.at(source, lines.lineNumber(), "expected " + columns + (columns == 1 ? " column" : " columns")
+            throw DataException.at(source, line, "expected " + columns + (columns == 1 ? " column" : " columns")
                     + " (like " + (header ? "the header on " : "") + "line " + shapeLine + ") but found " + fields.size());
         }
     }
 
-    /** Parses every field except {@code skip} (-1 for none) into {@code out}. */
-    private static void addNumbers(List<String> fields, NumberBuffer out, int skip, CsvLines lines, String source) {
+    /**
+     * Parses every field except {@code skip} (-1 for none) into {@code out}; {@code finite} when the
+     * fields are features to train on, where nan and inf are errors.
+     */
+    private static void addNumbers(List<String> fields, NumberBuffer out, int skip, boolean finite, long line,
+                                   String source) {
         for (int c = 0; c < fields.size(); c++) {
             if (c == skip) {
                 continue;
             }
             String field = fields.get(c);
             if (field.isEmpty()) {
-                throw DataException.at(source, lines.lineNumber(), c + 1L, "empty field; write nan for a missing value");
+                throw DataException.at(source, line, c + 1L, finite ? "empty field; every feature must be a number"
+                        : "empty field; write nan for a missing value");
             }
             if (!Text.parseInto(field, out)) {
-                throw DataException.at(source, lines.lineNumber(), c + 1L, Text.quote(field) + " is not a number");
+                throw DataException.at(source, line, c + 1L, Text.quote(field) + " is not a number");
+            }
+            if (finite && !Double.isFinite(out.getDouble(out.size() - 1))) {
+                boolean overflow = Character.isDigit(field.charAt(field.length() - 1));
+                throw DataException.at(source, line, c + 1L, Text.quote(field) + (overflow ? " is too large for a double"
+                        : " is not a finite number; every feature must be one"));
             }
         }
     }

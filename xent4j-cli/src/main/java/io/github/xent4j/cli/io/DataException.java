@@ -5,7 +5,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
-import java.nio.file.Path;
 
 /**
  * Bad input or output data: a file that cannot be read, parsed or written.
@@ -53,8 +52,8 @@ public class DataException extends RuntimeException {
         return new DataException(source + ":" + line + ":" + column + ": " + problem);
     }
 
-    /** Wraps an I/O failure on {@code file}; {@code verb} is "read" or "write". */
-    static DataException io(Path file, String verb, IOException e) {
+    /** Wraps an I/O failure on {@code file} (a path, or what a stream is called); {@code verb} is "read" or "write". */
+    static DataException io(Object file, String verb, IOException e) {
         return new DataException(file + ": cannot " + verb + ": " + reason(e), e);
     }
 

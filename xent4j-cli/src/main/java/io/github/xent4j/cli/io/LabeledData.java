@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Training data read from a CSV file with a header: feature columns and one label column.
+ * Training data read from a CSV file: feature columns and one label column (see
+ * {@link Csv#readLabeled(java.nio.file.Path, String)}). Every feature is a finite number.
  *
  * <p>Labels may be missing (an empty field). A numeric label column gives {@code INT64} labels when
  * every present label is an integer, else {@code FLOAT64}; a column with any non-numeric label is
@@ -12,9 +13,10 @@ import java.util.Objects;
  * {@link #classNames()}. A missing label holds {@code -1} ({@code INT64}) or {@code NaN}
  * ({@code FLOAT64}); use {@link #labelMissing()} to tell it from a real one.
  *
- * @param featureNames the names of the feature columns, in file order
+ * @param featureNames the names of the feature columns, in file order (their 0-based indices as
+ *                     text when the file has no header)
  * @param features     shape {@code (N, F)}
- * @param labelName    the label column's name
+ * @param labelName    the label column's name (likewise)
  * @param labels       shape {@code (N)}
  * @param labelMissing length {@code N}; true where the label field was empty
  * @param classNames   the sorted class names when the labels are names, otherwise empty

@@ -115,7 +115,11 @@ final class Text {
 
     /** Quotes a field for a message, e.g. {@code 'abc'}, shortening very long ones. */
     static String quote(String field) {
-        String shown = field.length() > 40 ? field.substring(0, 37) + "..." : field;
-        return "'" + shown + "'";
+        return "'" + shorten(field, 40) + "'";
+    }
+
+    /** {@code text} if it has at most {@code max} characters, else its start and "...", {@code max} in all. */
+    static String shorten(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 3) + "...";
     }
 }
