@@ -2,6 +2,7 @@ package io.github.xent4j.cli.train;
 
 import io.github.xent4j.CrossEntropyLoss;
 import io.github.xent4j.Xent4j;
+import io.github.xent4j.cli.io.DataException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -140,12 +141,13 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         double rate = lr != null ? lr : optimizer == OptimizerKind.sgd ? SGD_LR : ADAM_LR;
         try {
-            LabeledTable table = data == null ? TrainingCsv.digits() : TrainingCsv.read(data, labelColumn);
+            // Bad data is a DataException, which Main reports as one line with exit code 1.
+            LabeledTable table = data == null ? LabeledTable.digits() : LabeledTable.read(data, labelColumn);
             Split split = Split.stratified(table, testFraction, seed);
             if (split.test().labeled() == 0) {
-                throw BadDataException.in(table.source(),
-                        "too few labeled rows to hold any out for testing (%d labeled); add rows or raise --test-fraction",
-                        table.labeledRows());
+                throw new DataException(String.format(Locale.ROOT,
+                        "%s: too few labeled rows to hold any out for testing (%d labeled); add rows or raise --test-fraction",
+                        table.source(), table.labeledRows()));
             }
             try {
                 // Fail before training, not after it, when the outputs cannot be written.
@@ -154,10 +156,6 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new IOException("cannot create --out-dir " + outDir + ": " + reason(e), e);
             }
             return train(table, split, rate, out, err);
-        } catch (BadDataException e) {
-            err.println("xent train: " + e.getMessage());
-            err.flush();
-            return 1;
         } catch (IOException e) {
             err.println("xent train: " + e.getMessage());
             err.flush();

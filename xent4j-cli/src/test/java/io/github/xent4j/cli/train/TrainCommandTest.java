@@ -183,13 +183,14 @@ class TrainCommandTest {
         Files.writeString(csv, "a,b,label\n1,2,x\n3,4,y\n5,oops,x\n");
         Run r = train("--data", csv.toString(), "--label-column", "label");
         assertEquals(1, r.code());
-        assertEquals("xent train: " + csv + ":4: feature 'b' is 'oops', not a number\n", r.err());
+        assertEquals("xent train: " + csv + ":4:2: 'oops' is not a number\n", r.err());
         assertEquals("", r.out());
         assertFalse(Files.exists(dir.resolve("out")), "nothing is written for bad data");
 
         Run missing = train("--data", dir.resolve("missing.csv").toString());
         assertEquals(1, missing.code());
-        assertEquals("xent train: " + dir.resolve("missing.csv") + ": no such file\n", missing.err());
+        assertEquals("xent train: " + dir.resolve("missing.csv") + ": cannot read: no such file or directory\n",
+                missing.err());
     }
 
     @Test
