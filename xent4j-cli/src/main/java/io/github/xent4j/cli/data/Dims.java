@@ -1,7 +1,8 @@
 package io.github.xent4j.cli.data;
 
+import io.github.xent4j.cli.io.Shapes;
+
 import java.util.Arrays;
-import java.util.StringJoiner;
 
 /** Shapes as the command line prints and checks them. */
 public final class Dims {
@@ -11,33 +12,12 @@ public final class Dims {
 
     /** NumPy's spelling: {@code ()}, {@code (3,)}, {@code (2, 3)}. */
     public static String format(long[] shape) {
-        if (shape.length == 1) {
-            return "(" + shape[0] + ",)";
-        }
-        StringJoiner j = new StringJoiner(", ", "(", ")");
-        for (long d : shape) {
-            j.add(Long.toString(d));
-        }
-        return j.toString();
+        return Shapes.format(shape);
     }
 
     /** The multi-index of a flat row-major position, {@code [1, 2]}; empty for a 0-d shape. */
     public static String index(long[] shape, long flat) {
-        if (shape.length == 0) {
-            return "";
-        }
-        long[] idx = new long[shape.length];
-        long rest = flat;
-        for (int axis = shape.length - 1; axis >= 0; axis--) {
-            long d = Math.max(shape[axis], 1);
-            idx[axis] = rest % d;
-            rest /= d;
-        }
-        StringJoiner j = new StringJoiner(", ", "[", "]");
-        for (long i : idx) {
-            j.add(Long.toString(i));
-        }
-        return j.toString();
+        return Shapes.index(shape, flat);
     }
 
     public static long numel(long[] shape) {

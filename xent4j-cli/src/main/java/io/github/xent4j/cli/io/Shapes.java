@@ -2,14 +2,14 @@ package io.github.xent4j.cli.io;
 
 import java.util.StringJoiner;
 
-/** Shape arithmetic and formatting shared by the codecs. */
-final class Shapes {
+/** Shape arithmetic and formatting shared by the codecs (and, for messages, by the rest of the command line). */
+public final class Shapes {
 
     private Shapes() {
     }
 
     /** NumPy's repr of a shape tuple: {@code ()}, {@code (3,)}, {@code (2, 3)}. */
-    static String format(long[] shape) {
+    public static String format(long[] shape) {
         if (shape.length == 1) {
             return "(" + shape[0] + ",)";
         }
@@ -66,15 +66,19 @@ final class Shapes {
         return (int) n;
     }
 
-    /** The multi-index of a flat row-major position, written {@code [1, 2]}; empty for 0-d. */
     static String index(int[] shape, long flat) {
+        return index(widen(shape), flat);
+    }
+
+    /** The multi-index of a flat row-major position, written {@code [1, 2]}; empty for 0-d. */
+    public static String index(long[] shape, long flat) {
         if (shape.length == 0) {
             return "";
         }
         long[] idx = new long[shape.length];
         long rest = flat;
         for (int axis = shape.length - 1; axis >= 0; axis--) {
-            int d = Math.max(shape[axis], 1);
+            long d = Math.max(shape[axis], 1);
             idx[axis] = rest % d;
             rest /= d;
         }

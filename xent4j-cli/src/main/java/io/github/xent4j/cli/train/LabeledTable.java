@@ -1,5 +1,6 @@
 package io.github.xent4j.cli.train;
 
+import io.github.xent4j.cli.data.Dims;
 import io.github.xent4j.cli.io.Csv;
 import io.github.xent4j.cli.io.DataException;
 import io.github.xent4j.cli.io.LabeledData;
@@ -76,7 +77,7 @@ record LabeledTable(String source, String[] featureNames, String labelName, Stri
             classNames = new String[index.size()];
             int k = 0;
             for (var e : index.entrySet()) {
-                classNames[k] = canonical(e.getKey());
+                classNames[k] = Dims.value(e.getKey(), false);
                 e.setValue(k++);
             }
             for (int r = 0; r < rows; r++) {
@@ -95,14 +96,6 @@ record LabeledTable(String source, String[] featureNames, String labelName, Stri
         int cols = data.featureNames().size();
         return new LabeledTable(source, data.featureNames().toArray(new String[0]), data.labelName(), classNames,
                 data.features().toDouble(), target, rows, cols);
-    }
-
-    /** One spelling per numeric label value: 1.0 is called "1". */
-    private static String canonical(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return Long.toString((long) v);
-        }
-        return Double.toString(v);
     }
 
     int classes() {
