@@ -220,7 +220,7 @@ public final class CrossEntropyLoss {
         double g = Reductions.scalarUpstream(reduction, Vec.of(upstream), Check.len(upstream), cs.positions());
         float[] perPosition = reduction == Reduction.NONE ? upstream : null;
         if (!Double.isNaN(probabilityTolerance)) {
-            validateProbabilities(cs, i -> targetProbs[i]);
+            validateProbabilities(cs, Vec.of(targetProbs));
         }
         Kernels k = Dispatch.kernels();
         return probPath(cs, g, Check.len(lossOut), Check.len(gradOut), logits.length,
@@ -260,7 +260,7 @@ public final class CrossEntropyLoss {
         double g = Reductions.scalarUpstream(reduction, Vec.of(upstream), Check.len(upstream), cs.positions());
         double[] perPosition = reduction == Reduction.NONE ? upstream : null;
         if (!Double.isNaN(probabilityTolerance)) {
-            validateProbabilities(cs, i -> targetProbs[i]);
+            validateProbabilities(cs, Vec.of(targetProbs));
         }
         Kernels k = Dispatch.kernels();
         return probPath(cs, g, Check.len(lossOut), Check.len(gradOut), logits.length,
@@ -384,11 +384,7 @@ public final class CrossEntropyLoss {
         return Reductions.reduce(reduction, total, positions, positions, emptyMean);
     }
 
-    private interface Element {
-        double at(int i);
-    }
-
-    private void validateProbabilities(ClassShape cs, Element t) {
+    private void validateProbabilities(ClassShape cs, Vec t) {
         int c = cs.classes();
         int inner = cs.inner();
         for (int n = 0; n < cs.outer(); n++) {
@@ -396,7 +392,7 @@ public final class CrossEntropyLoss {
                 int base = n * c * inner + i;
                 double sum = 0;
                 for (int k = 0, idx = base; k < c; k++, idx += inner) {
-                    double v = t.at(idx);
+                    double v = t.get(idx);
                     if (!(v >= 0 && v <= 1)) {
                         throw Check.fail("targetProbs[%d]=%s must be in [0, 1] (validateProbabilities is on)", idx, v);
                     }

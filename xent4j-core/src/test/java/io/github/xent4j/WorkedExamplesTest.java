@@ -117,4 +117,22 @@ class WorkedExamplesTest {
         double h = Distributions.crossEntropy(new double[] {0.2, 0.5, 0.3}, new int[] {3}, new double[] {0, 1, 0})[0];
         assertEquals(-Math.log(0.5), h, 1e-15);
     }
+
+    @Test
+    void strictProbabilityTargetsAreCheckedOnlyWhenAskedFor() {
+        double[] x = {1, 2, 3, 0, 0, 0};
+        int[] shape = {2, 3};
+        double[] unnormalised = {0.5, 0.5, 0.5, 0, 1, 0};
+        double lenient = CrossEntropyLoss.DEFAULTS.value(x, shape, unnormalised);
+        assertTrue(Double.isFinite(lenient), "PyTorch accepts any target values");
+        CrossEntropyLoss strict = CrossEntropyLoss.builder().validateProbabilities(1e-6).build();
+        IllegalArgumentException sum = assertThrows(IllegalArgumentException.class, () -> strict.value(x, shape, unnormalised));
+        assertEquals("targetProbs position 0 sums to 1.5; must be 1 within 1.0E-6 (validateProbabilities is on)", sum.getMessage());
+        float[] negative = {1.2f, -0.2f, 0, 0, 1, 0};
+        IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
+                () -> strict.value(new float[6], shape, negative));
+        assertEquals("targetProbs[0]=1.2000000476837158 must be in [0, 1] (validateProbabilities is on)", range.getMessage());
+        assertEquals(strict.value(x, shape, new double[] {0.2, 0.3, 0.5, 0, 1, 0}),
+                CrossEntropyLoss.DEFAULTS.value(x, shape, new double[] {0.2, 0.3, 0.5, 0, 1, 0}));
+    }
 }
