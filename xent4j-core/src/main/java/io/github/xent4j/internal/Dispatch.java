@@ -1,13 +1,19 @@
 package io.github.xent4j.internal;
 
+import io.github.xent4j.spi.Gemm;
 import io.github.xent4j.spi.KernelProvider;
 import io.github.xent4j.spi.Kernels;
 
 import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
 
 /**
  * Picks the kernel provider once and runs work in fixed blocks on a pool.
@@ -124,6 +130,78 @@ public final class Dispatch {
             total += v;
         }
         return total;
+    }
+
+    /** The active GEMM (the provider's, else the scalar reference), chosen once, when first asked for. */
+    public static Gemm gemm() {
+        return GemmHolder.GEMM;
+    }
+
+    /** Lazy, so that the losses that need no GEMM never load its kernels. */
+    private static final class GemmHolder {
+        static final Gemm GEMM = chooseGemm();
+
+        private static Gemm chooseGemm() {
+            try {
+                return PROVIDER.gemm(ScalarGemm.INSTANCE);
+            } catch (LinkageError e) {
+                return ScalarGemm.INSTANCE;
+            }
+        }
+    }
+
+    /**
+     * Runs {@code task.accept(0 .. tasks-1)}, each index once, on the calling thread and on up to
+     * {@code tasks - 1} helpers submitted to {@code executor} (null: the library's daemon pool), and
+     * returns when every index has finished. The caller claims indices too, so the call completes
+     * even if the executor never runs a helper. The first failure is rethrown.
+     */
+    public static void forEach(int tasks, Executor executor, IntConsumer task) {
+        if (tasks <= 1) {
+            if (tasks == 1) {
+                task.accept(0);
+            }
+            return;
+        }
+        final AtomicInteger next = new AtomicInteger();
+        final CountDownLatch done = new CountDownLatch(tasks);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable worker = () -> {
+            for (int i; (i = next.getAndIncrement()) < tasks; ) {
+                try {
+                    task.accept(i);
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    done.countDown();
+                }
+            }
+        };
+        Executor ex = executor != null ? executor : POOL;
+        for (int h = 1; h < tasks; h++) {
+            try {
+                ex.execute(worker);
+            } catch (RejectedExecutionException e) {
+                break; // the caller does the rest
+            }
+        }
+        worker.run();
+        try {
+            done.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for xent4j workers", e);
+        }
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        if (t != null) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /** The always-present reference provider. */

@@ -17,4 +17,13 @@ public interface KernelProvider {
 
     /** The kernels; called only when {@link #isSupported()} is true. */
     Kernels kernels();
+
+    /**
+     * The matrix products of the fused linear + cross-entropy loss; called once, only when
+     * {@link #isSupported()} is true. {@code reference} is the core's scalar GEMM, which a provider
+     * without its own returns (the default).
+     */
+    default Gemm gemm(Gemm reference) {
+        return reference;
+    }
 }

@@ -1,5 +1,6 @@
 package io.github.xent4j.simd;
 
+import io.github.xent4j.spi.Gemm;
 import io.github.xent4j.spi.KernelProvider;
 import io.github.xent4j.spi.Kernels;
 
@@ -51,5 +52,11 @@ public final class VectorKernelProvider implements KernelProvider {
     @Override
     public Kernels kernels() {
         return VectorKernels.INSTANCE;
+    }
+
+    /** Packed, register-blocked Vector API kernels; the width follows -Dxent4j.gemm.bits or the hardware. */
+    @Override
+    public Gemm gemm(Gemm reference) {
+        return VectorGemms.preferred();
     }
 }
