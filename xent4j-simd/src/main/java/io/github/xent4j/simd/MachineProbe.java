@@ -165,4 +165,54 @@ public final class MachineProbe {
         }
         return acc;
     }
+
+    /** Independent FMA chains in {@link #fma}: enough to cover the latency of two FMA pipes (4-5 cycles each). */
+    private static final int FMA_CHAINS = 12;
+    private static final int FMA_CHUNK = 1 << 12;
+
+    /** Floating-point operations done by {@code fma(steps)}: 2 per lane per FMA. */
+    public static long fmaFlops(long steps) {
+        long rounded = (steps + FMA_CHUNK - 1) / FMA_CHUNK * FMA_CHUNK;
+        return rounded * FMA_CHAINS * L * 2;
+    }
+
+    /**
+     * The machine's float32 FMA peak on one thread: {@code steps} (rounded up to whole chunks) of
+     * {@value #FMA_CHAINS} independent vector FMA chains of the preferred width, with nothing else
+     * in the loop. {@link #fmaFlops} converts steps to flops. The GEMM's share of this is the
+     * benchmark's "percent of peak".
+     */
+    public static double fma(long steps) {
+        double s = 0;
+        for (long done = 0; done < steps; done += FMA_CHUNK) {
+            s += fmaChunk(FMA_CHUNK);
+        }
+        return s;
+    }
+
+    private static double fmaChunk(int steps) {
+        // x <- x * m + a converges to a / (1 - m) = 1e-3 without over- or underflow
+        final FloatVector m = FloatVector.broadcast(FS, 0.999f);
+        final FloatVector a = FloatVector.broadcast(FS, 1e-6f);
+        FloatVector x0 = FloatVector.broadcast(FS, 0.5f);
+        FloatVector x1 = x0.add(0.01f), x2 = x0.add(0.02f), x3 = x0.add(0.03f), x4 = x0.add(0.04f);
+        FloatVector x5 = x0.add(0.05f), x6 = x0.add(0.06f), x7 = x0.add(0.07f), x8 = x0.add(0.08f);
+        FloatVector x9 = x0.add(0.09f), x10 = x0.add(0.10f), x11 = x0.add(0.11f);
+        for (int i = 0; i < steps; i++) {
+            x0 = x0.fma(m, a);
+            x1 = x1.fma(m, a);
+            x2 = x2.fma(m, a);
+            x3 = x3.fma(m, a);
+            x4 = x4.fma(m, a);
+            x5 = x5.fma(m, a);
+            x6 = x6.fma(m, a);
+            x7 = x7.fma(m, a);
+            x8 = x8.fma(m, a);
+            x9 = x9.fma(m, a);
+            x10 = x10.fma(m, a);
+            x11 = x11.fma(m, a);
+        }
+        return x0.add(x1).add(x2).add(x3).add(x4).add(x5).add(x6).add(x7).add(x8).add(x9).add(x10).add(x11)
+                .reduceLanes(VectorOperators.ADD);
+    }
 }
