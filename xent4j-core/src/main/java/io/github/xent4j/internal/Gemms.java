@@ -54,13 +54,13 @@ public final class Gemms {
             g.abt(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc, work[0]);
         } else if (m > n) {
             final int step = step(m, parts, ROW_ALIGN);
-            Dispatch.forEach((m + step - 1) / step, ex, t -> {
+            Dispatch.forEach((m + step - 1) / step, parts, ex, t -> {
                 int i0 = t * step, rows = Math.min(m, i0 + step) - i0;
                 g.abt(rows, n, k, a, aOff + i0 * lda, lda, b, bOff, ldb, c, cOff + i0 * ldc, ldc, acc, work[t]);
             });
         } else {
             final int step = step(n, parts, COL_ALIGN);
-            Dispatch.forEach((n + step - 1) / step, ex, t -> {
+            Dispatch.forEach((n + step - 1) / step, parts, ex, t -> {
                 int j0 = t * step, cols = Math.min(n, j0 + step) - j0;
                 g.abt(m, cols, k, a, aOff, lda, b, bOff + j0 * ldb, ldb, c, cOff + j0, ldc, acc, work[t]);
             });
@@ -75,13 +75,13 @@ public final class Gemms {
             g.ab(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc, work[0]);
         } else if (m > n) {
             final int step = step(m, parts, ROW_ALIGN);
-            Dispatch.forEach((m + step - 1) / step, ex, t -> {
+            Dispatch.forEach((m + step - 1) / step, parts, ex, t -> {
                 int i0 = t * step, rows = Math.min(m, i0 + step) - i0;
                 g.ab(rows, n, k, a, aOff + i0 * lda, lda, b, bOff, ldb, c, cOff + i0 * ldc, ldc, acc, work[t]);
             });
         } else {
             final int step = step(n, parts, COL_ALIGN);
-            Dispatch.forEach((n + step - 1) / step, ex, t -> {
+            Dispatch.forEach((n + step - 1) / step, parts, ex, t -> {
                 int j0 = t * step, cols = Math.min(n, j0 + step) - j0;
                 g.ab(m, cols, k, a, aOff, lda, b, bOff + j0, ldb, c, cOff + j0, ldc, acc, work[t]);
             });
@@ -96,13 +96,13 @@ public final class Gemms {
             g.atb(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc, work[0]);
         } else if (m > n) {
             final int step = step(m, parts, ROW_ALIGN);
-            Dispatch.forEach((m + step - 1) / step, ex, t -> {
+            Dispatch.forEach((m + step - 1) / step, parts, ex, t -> {
                 int i0 = t * step, rows = Math.min(m, i0 + step) - i0;
                 g.atb(rows, n, k, a, aOff + i0, lda, b, bOff, ldb, c, cOff + i0 * ldc, ldc, acc, work[t]);
             });
         } else {
             final int step = step(n, parts, COL_ALIGN);
-            Dispatch.forEach((n + step - 1) / step, ex, t -> {
+            Dispatch.forEach((n + step - 1) / step, parts, ex, t -> {
                 int j0 = t * step, cols = Math.min(n, j0 + step) - j0;
                 g.atb(m, cols, k, a, aOff, lda, b, bOff + j0, ldb, c, cOff + j0, ldc, acc, work[t]);
             });
@@ -124,13 +124,13 @@ public final class Gemms {
             g.abt(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc, work[0]);
         } else if (m > n) {
             final int step = step(m, parts, ROW_ALIGN);
-            Dispatch.forEach((m + step - 1) / step, ex, t -> {
+            Dispatch.forEach((m + step - 1) / step, parts, ex, t -> {
                 int i0 = t * step, rows = Math.min(m, i0 + step) - i0;
                 g.abt(rows, n, k, a, aOff + i0 * lda, lda, b, bOff, ldb, c, cOff + i0 * ldc, ldc, acc, work[t]);
             });
         } else {
             final int step = step(n, parts, COL_ALIGN);
-            Dispatch.forEach((n + step - 1) / step, ex, t -> {
+            Dispatch.forEach((n + step - 1) / step, parts, ex, t -> {
                 int j0 = t * step, cols = Math.min(n, j0 + step) - j0;
                 g.abt(m, cols, k, a, aOff, lda, b, bOff + j0 * ldb, ldb, c, cOff + j0, ldc, acc, work[t]);
             });
@@ -145,13 +145,13 @@ public final class Gemms {
             g.ab(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc, work[0]);
         } else if (m > n) {
             final int step = step(m, parts, ROW_ALIGN);
-            Dispatch.forEach((m + step - 1) / step, ex, t -> {
+            Dispatch.forEach((m + step - 1) / step, parts, ex, t -> {
                 int i0 = t * step, rows = Math.min(m, i0 + step) - i0;
                 g.ab(rows, n, k, a, aOff + i0 * lda, lda, b, bOff, ldb, c, cOff + i0 * ldc, ldc, acc, work[t]);
             });
         } else {
             final int step = step(n, parts, COL_ALIGN);
-            Dispatch.forEach((n + step - 1) / step, ex, t -> {
+            Dispatch.forEach((n + step - 1) / step, parts, ex, t -> {
                 int j0 = t * step, cols = Math.min(n, j0 + step) - j0;
                 g.ab(m, cols, k, a, aOff, lda, b, bOff + j0, ldb, c, cOff + j0, ldc, acc, work[t]);
             });
@@ -166,13 +166,13 @@ public final class Gemms {
             g.atb(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc, work[0]);
         } else if (m > n) {
             final int step = step(m, parts, ROW_ALIGN);
-            Dispatch.forEach((m + step - 1) / step, ex, t -> {
+            Dispatch.forEach((m + step - 1) / step, parts, ex, t -> {
                 int i0 = t * step, rows = Math.min(m, i0 + step) - i0;
                 g.atb(rows, n, k, a, aOff + i0, lda, b, bOff, ldb, c, cOff + i0 * ldc, ldc, acc, work[t]);
             });
         } else {
             final int step = step(n, parts, COL_ALIGN);
-            Dispatch.forEach((n + step - 1) / step, ex, t -> {
+            Dispatch.forEach((n + step - 1) / step, parts, ex, t -> {
                 int j0 = t * step, cols = Math.min(n, j0 + step) - j0;
                 g.atb(m, cols, k, a, aOff, lda, b, bOff + j0, ldb, c, cOff + j0, ldc, acc, work[t]);
             });

@@ -30,16 +30,12 @@ package io.github.xent4j.spi;
  * <p>Kernels trust their caller (no checks: shapes, offsets, and the workspace length are the
  * caller's business), never allocate, and never start threads: the core's dispatcher splits one
  * product into sub-blocks and gives each thread its own workspace. C must not overlap A or B.
+ * {@link ScalarGemm} is the reference every implementation must match bit for bit.
  */
 public interface Gemm {
 
     /** The k-block of the arithmetic contract above, in elements. */
     int KC = 256;
-
-    /** The reference scalar GEMM (always present), which every implementation must match bit for bit. */
-    static Gemm scalar() {
-        return io.github.xent4j.internal.ScalarGemm.INSTANCE;
-    }
 
     /** Short name for diagnostics, e.g. "scalar 4x4" or "vector-256 6x16". */
     String name();

@@ -2,6 +2,7 @@ package io.github.xent4j.internal;
 
 import io.github.xent4j.internal.GemmCase.Form;
 import io.github.xent4j.spi.Gemm;
+import io.github.xent4j.spi.ScalarGemm;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** The reference GEMM follows the arithmetic contract of {@link Gemm} bit for bit, in every form and shape. */
@@ -138,10 +138,5 @@ class ScalarGemmTest {
         }
         assertEquals(1, Gemms.parts(8, 10, 10, 10), "tiny products stay on one thread");
         assertEquals(2, Gemms.parts(2, 256, 32000, 2048));
-    }
-
-    @Test
-    void theScalarGemmIsTheSpiReference() {
-        assertSame(G, Gemm.scalar());
     }
 }

@@ -50,8 +50,8 @@ public final class VectorKernelProvider implements KernelProvider {
     }
 
     @Override
-    public Kernels kernels() {
-        return VectorKernels.INSTANCE;
+    public Kernels kernels(Kernels reference) {
+        return new VectorKernels(reference);
     }
 
     /** Packed, register-blocked Vector API kernels; the width follows -Dxent4j.gemm.bits or the hardware. */

@@ -2,6 +2,7 @@ package io.github.xent4j.simd;
 
 import io.github.xent4j.spi.Broadcast;
 import io.github.xent4j.spi.CeParams;
+import io.github.xent4j.spi.ExactSum;
 import io.github.xent4j.spi.Kernels;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -48,9 +49,8 @@ import static io.github.xent4j.simd.VectorMath.*;
  */
 final class VectorKernels implements Kernels {
 
-    static final VectorKernels INSTANCE = new VectorKernels();
-
-    private static final Kernels SCALAR = Kernels.scalar();
+    /** The scalar reference kernels, for the cases delegated. */
+    private final Kernels ref;
     private static final int LF = FS.length();
     private static final int LD = DS.length();
     /** Vectors per float chunk before the lane sums move to double. */
@@ -60,7 +60,8 @@ final class VectorKernels implements Kernels {
     private static final FloatVector IOTA_F = FloatVector.zero(FS).addIndex(1);
     private static final DoubleVector IOTA_D = DoubleVector.zero(DS).addIndex(1);
 
-    private VectorKernels() {
+    VectorKernels(Kernels reference) {
+        this.ref = reference;
     }
 
     static int preferredBits() {
@@ -74,18 +75,19 @@ final class VectorKernels implements Kernels {
     // ================================================================ cross-entropy, index, float32
 
     @Override
-    public double crossEntropy(float[] x, int[] target, int n0, int n1, int inner, CeParams p,
-                               float[] lossOut, float[] gradOut, float[] upstream, double gradScale) {
+    public void crossEntropy(float[] x, int[] target, int n0, int n1, int inner, CeParams p,
+                               float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
         final double eps = p.smoothing;
         if (inner != 1 || classes < LF || (eps > 0 && p.weight != null)) {
-            return SCALAR.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale);
+            ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            return;
         }
         if (classes <= 2 * LF) {
-            return crossEntropyShortRows(x, target, n0, n1, p, lossOut, gradOut, upstream, gradScale);
+            crossEntropyShortRows(x, target, n0, n1, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            return;
         }
         final double epsC = eps / classes;
-        double total = 0;
         for (int n = n0; n < n1; n++) {
             final int base = n * classes;
             final int y = target[n];
@@ -101,7 +103,7 @@ final class VectorKernels implements Kernels {
                 continue;
             }
             if (!Float.isFinite(m)) {
-                total += SCALAR.crossEntropy(x, target, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale);
+                ref.crossEntropy(x, target, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale, lossSum);
                 continue;
             }
             final double xy = x[base + y];
@@ -115,7 +117,7 @@ final class VectorKernels implements Kernels {
             if (eps > 0) {
                 loss = (1 - eps) * loss + epsC * (p.weightSum * logS - wd);
             }
-            total += loss;
+            lossSum.add(loss);
             if (lossOut != null) {
                 lossOut[n] = (float) loss;
             }
@@ -129,7 +131,6 @@ final class VectorKernels implements Kernels {
                 gradOut[base + y] = (float) (ey * scale - sub - a);
             }
         }
-        return total;
     }
 
     /**
@@ -138,21 +139,14 @@ final class VectorKernels implements Kernels {
      * that the out-of-order core overlaps consecutive rows (per row the work is a chain of short
      * reductions, and calls would serialise it). Same arithmetic as the general path.
      */
-    private static double crossEntropyShortRows(float[] x, int[] target, int n0, int n1, CeParams p,
-                                                float[] lossOut, float[] gradOut, float[] upstream, double gradScale) {
+    private void crossEntropyShortRows(float[] x, int[] target, int n0, int n1, CeParams p,
+                                       float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
         final int off = classes - LF;
         final double eps = p.smoothing;
         final double epsC = eps / classes;
         // lanes of the second vector that the first one already covers
         final VectorMask<Float> done = IOTA_F.lt((float) (LF - off));
-        double total = 0;
-        // Without per-position output or weights, the sum of log S over rows is log of the product
-        // of the S (each in [1, C]), kept as mantissa * 2^exponent: one Math.log per call instead of
-        // one per row, a seventh of a short row's time (relative error of the product < rows * 2^-53).
-        final boolean logOfProduct = lossOut == null && p.weight == null;
-        double product = 1;
-        long exponent = 0;
         for (int n = n0; n < n1; n++) {
             final int base = n * classes;
             final int y = target[n];
@@ -169,7 +163,7 @@ final class VectorKernels implements Kernels {
                 continue;
             }
             if (!Float.isFinite(m)) {
-                total += SCALAR.crossEntropy(x, target, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale);
+                ref.crossEntropy(x, target, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale, lossSum);
                 continue;
             }
             final float xy = x[base + y];
@@ -215,23 +209,14 @@ final class VectorKernels implements Kernels {
                 }
             }
             final double wy = p.w(y);
-            if (logOfProduct) {
-                // unweighted: loss = log S - (1 - eps) d_y - (eps / C) sum_c d_c
-                product *= sum;
-                final int e = Math.getExponent(product);
-                product = Math.scalb(product, -e);
-                exponent += e;
-                total -= (1 - eps) * ((double) xy - m) + epsC * wd;
-            } else {
-                final double logS = Math.log(sum);
-                double loss = wy * (logS - ((double) xy - m));
-                if (eps > 0) {
-                    loss = (1 - eps) * loss + epsC * (p.weightSum * logS - wd);
-                }
-                total += loss;
-                if (lossOut != null) {
-                    lossOut[n] = (float) loss;
-                }
+            final double logS = Math.log(sum);
+            double loss = wy * (logS - ((double) xy - m));
+            if (eps > 0) {
+                loss = (1 - eps) * loss + epsC * (p.weightSum * logS - wd);
+            }
+            lossSum.add(loss);
+            if (lossOut != null) {
+                lossOut[n] = (float) loss;
             }
             if (gradOut != null) {
                 final double g = gradScale * (upstream == null ? 1.0 : upstream[n]);
@@ -248,7 +233,6 @@ final class VectorKernels implements Kernels {
                 gradOut[base + y] = (float) (ey * scale - sub - a);
             }
         }
-        return logOfProduct ? total + (Math.log(product) + exponent * LN2) : total;
     }
 
     /** max over the row, NaN-propagating (Java max semantics, also in the vector lanes). */
@@ -449,15 +433,15 @@ final class VectorKernels implements Kernels {
     // ================================================================ cross-entropy, index, float64
 
     @Override
-    public double crossEntropy(double[] x, int[] target, int n0, int n1, int inner, CeParams p,
-                               double[] lossOut, double[] gradOut, double[] upstream, double gradScale) {
+    public void crossEntropy(double[] x, int[] target, int n0, int n1, int inner, CeParams p,
+                               double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
         final double eps = p.smoothing;
         if (inner != 1 || classes < LD || (eps > 0 && p.weight != null)) {
-            return SCALAR.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale);
+            ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            return;
         }
         final double epsC = eps / classes;
-        double total = 0;
         for (int n = n0; n < n1; n++) {
             final int base = n * classes;
             final int y = target[n];
@@ -472,7 +456,7 @@ final class VectorKernels implements Kernels {
                 continue;
             }
             if (!Double.isFinite(m)) {
-                total += SCALAR.crossEntropy(x, target, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale);
+                ref.crossEntropy(x, target, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale, lossSum);
                 continue;
             }
             final double xy = x[base + y];
@@ -484,7 +468,7 @@ final class VectorKernels implements Kernels {
             if (eps > 0) {
                 loss = (1 - eps) * loss + epsC * (p.weightSum * logS - wd);
             }
-            total += loss;
+            lossSum.add(loss);
             if (lossOut != null) {
                 lossOut[n] = loss;
             }
@@ -498,7 +482,6 @@ final class VectorKernels implements Kernels {
                 gradOut[base + y] = ey * scale - sub - a;
             }
         }
-        return total;
     }
 
     private static double rowMax(double[] x, int base, int classes) {
@@ -687,20 +670,20 @@ final class VectorKernels implements Kernels {
      * A and B are read before the exps overwrite the logits (in place).
      */
     @Override
-    public double crossEntropyProbs(float[] x, float[] t, int n0, int n1, int inner, CeParams p,
-                                    float[] lossOut, float[] gradOut, float[] upstream, double gradScale) {
+    public void crossEntropyProbs(float[] x, float[] t, int n0, int n1, int inner, CeParams p,
+                                    float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
         if (inner != 1 || classes < LF || p.weight != null) {
-            return SCALAR.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale);
+            ref.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            return;
         }
         final float keep = (float) (1 - p.smoothing);
         final float epsC = (float) (p.smoothing / classes);
-        double total = 0;
         for (int n = n0; n < n1; n++) {
             final int base = n * classes;
             final float m = rowMax(x, base, classes);
             if (!Float.isFinite(m)) {
-                total += SCALAR.crossEntropyProbs(x, t, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale);
+                ref.crossEntropyProbs(x, t, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale, lossSum);
                 continue;
             }
             final double a = targetSum(t, base, classes, keep, epsC);
@@ -708,7 +691,7 @@ final class VectorKernels implements Kernels {
             final double sum = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
             // -sum_c t'_c (d_c - log S) = A log S - B
             final double loss = a * Math.log(sum) - b;
-            total += loss;
+            lossSum.add(loss);
             if (lossOut != null) {
                 lossOut[n] = (float) loss;
             }
@@ -717,7 +700,6 @@ final class VectorKernels implements Kernels {
                 probsGrad(gradOut, t, base, classes, (float) (g * a / sum), (float) -g, keep, epsC);
             }
         }
-        return total;
     }
 
     /** sum_c t'_c. */
@@ -797,27 +779,27 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public double crossEntropyProbs(double[] x, double[] t, int n0, int n1, int inner, CeParams p,
-                                    double[] lossOut, double[] gradOut, double[] upstream, double gradScale) {
+    public void crossEntropyProbs(double[] x, double[] t, int n0, int n1, int inner, CeParams p,
+                                    double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
         if (inner != 1 || classes < LD || p.weight != null) {
-            return SCALAR.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale);
+            ref.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            return;
         }
         final double keep = 1 - p.smoothing;
         final double epsC = p.smoothing / classes;
-        double total = 0;
         for (int n = n0; n < n1; n++) {
             final int base = n * classes;
             final double m = rowMax(x, base, classes);
             if (!Double.isFinite(m)) {
-                total += SCALAR.crossEntropyProbs(x, t, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale);
+                ref.crossEntropyProbs(x, t, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale, lossSum);
                 continue;
             }
             final double a = targetSum(t, base, classes, keep, epsC);
             final double b = targetDot(x, t, base, classes, m, keep, epsC);
             final double sum = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
             final double loss = a * Math.log(sum) - b;
-            total += loss;
+            lossSum.add(loss);
             if (lossOut != null) {
                 lossOut[n] = loss;
             }
@@ -826,7 +808,6 @@ final class VectorKernels implements Kernels {
                 probsGrad(gradOut, t, base, classes, g * a / sum, -g, keep, epsC);
             }
         }
-        return total;
     }
 
     private static double targetSum(double[] t, int base, int classes, double keep, double epsC) {
@@ -891,11 +872,22 @@ final class VectorKernels implements Kernels {
      * }</pre>
      */
     @Override
-    public double bceWithLogits(float[] x, float[] y, int i0, int i1, Broadcast weight, Broadcast posWeight,
-                                float[] lossOut, float[] gradOut, float[] upstream, double gradScale) {
+    public void bceWithLogits(float[] x, float[] y, int i0, int i1, int slice, Broadcast weight, Broadcast posWeight,
+                              float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum lossSum) {
         if (weight != null || posWeight != null) {
-            return SCALAR.bceWithLogits(x, y, i0, i1, weight, posWeight, lossOut, gradOut, upstream, gradScale);
+            ref.bceWithLogits(x, y, i0, i1, slice, weight, posWeight, lossOut, gradOut, upstream, gradScale, lossSum);
+            return;
         }
+        for (int a = i0; a < i1; ) {
+            final int b = Kernels.segmentEnd(a, i1, slice);
+            lossSum.add(bceSegment(x, y, a, b, lossOut, gradOut, upstream, gradScale));
+            a = b;
+        }
+    }
+
+    /** The unweighted loss sum of one segment [i0, i1), writing its outputs. */
+    private static double bceSegment(float[] x, float[] y, int i0, int i1,
+                                     float[] lossOut, float[] gradOut, float[] upstream, double gradScale) {
         final int end = i0 + (i1 - i0) / LF * LF;
         final float gs = (float) gradScale;
         double total = 0;
@@ -954,22 +946,33 @@ final class VectorKernels implements Kernels {
             }
         }
         if (end < i1) {
-            total += SCALAR.bceWithLogits(x, y, end, i1, null, null, lossOut, gradOut, upstream, gradScale);
+            total += bceTail(x, y, end, i1, lossOut, gradOut, upstream, gradScale);
         }
         return total;
     }
 
     @Override
-    public double bceWithLogits(double[] x, double[] y, int i0, int i1, Broadcast weight, Broadcast posWeight,
-                                double[] lossOut, double[] gradOut, double[] upstream, double gradScale) {
+    public void bceWithLogits(double[] x, double[] y, int i0, int i1, int slice, Broadcast weight, Broadcast posWeight,
+                              double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum lossSum) {
         if (weight != null || posWeight != null) {
-            return SCALAR.bceWithLogits(x, y, i0, i1, weight, posWeight, lossOut, gradOut, upstream, gradScale);
+            ref.bceWithLogits(x, y, i0, i1, slice, weight, posWeight, lossOut, gradOut, upstream, gradScale, lossSum);
+            return;
         }
+        for (int a = i0; a < i1; ) {
+            final int b = Kernels.segmentEnd(a, i1, slice);
+            lossSum.add(bceSegment(x, y, a, b, lossOut, gradOut, upstream, gradScale));
+            a = b;
+        }
+    }
+
+    /** The unweighted loss sum of one segment [i0, i1), writing its outputs. */
+    private static double bceSegment(double[] x, double[] y, int i0, int i1,
+                                     double[] lossOut, double[] gradOut, double[] upstream, double gradScale) {
         final int end = i0 + (i1 - i0) / LD * LD;
         if (lossOut == null && upstream == null) {
             double total = gradOut == null ? bceSum(x, y, i0, end) : bceSumGrad(x, y, i0, end, gradScale, gradOut);
             if (end < i1) {
-                total += SCALAR.bceWithLogits(x, y, end, i1, null, null, null, gradOut, null, gradScale);
+                total += bceTail(x, y, end, i1, null, gradOut, null, gradScale);
             }
             return total;
         }
@@ -1037,7 +1040,7 @@ final class VectorKernels implements Kernels {
             total += (acc.lane(j) + acc.lane(j + 1)) + (acc.lane(j + 2) + acc.lane(j + 3));
         }
         if (end < i1) {
-            total += SCALAR.bceWithLogits(x, y, end, i1, null, null, lossOut, gradOut, upstream, gradScale);
+            total += bceTail(x, y, end, i1, lossOut, gradOut, upstream, gradScale);
         }
         return total;
     }
@@ -1251,14 +1254,14 @@ final class VectorKernels implements Kernels {
     @Override
     public void softmax(float[] x, int n0, int n1, int classes, int inner, boolean log, float[] out) {
         if (inner != 1 || classes < LF) {
-            SCALAR.softmax(x, n0, n1, classes, inner, log, out);
+            ref.softmax(x, n0, n1, classes, inner, log, out);
             return;
         }
         for (int n = n0; n < n1; n++) {
             final int base = n * classes;
             final float m = rowMax(x, base, classes);
             if (!Float.isFinite(m)) {
-                SCALAR.softmax(x, n, n + 1, classes, 1, log, out);
+                ref.softmax(x, n, n + 1, classes, 1, log, out);
             } else if (log) {
                 // (x - m) - log S, in this order (pytorch/pytorch#11752)
                 logSoftmaxRow(x, base, classes, m, (float) Math.log(expSum(x, base, classes, m)), out);
@@ -1286,14 +1289,14 @@ final class VectorKernels implements Kernels {
     @Override
     public void softmax(double[] x, int n0, int n1, int classes, int inner, boolean log, double[] out) {
         if (inner != 1 || classes < LD) {
-            SCALAR.softmax(x, n0, n1, classes, inner, log, out);
+            ref.softmax(x, n0, n1, classes, inner, log, out);
             return;
         }
         for (int n = n0; n < n1; n++) {
             final int base = n * classes;
             final double m = rowMax(x, base, classes);
             if (!Double.isFinite(m)) {
-                SCALAR.softmax(x, n, n + 1, classes, 1, log, out);
+                ref.softmax(x, n, n + 1, classes, 1, log, out);
             } else if (log) {
                 logSoftmaxRow(x, base, classes, m, Math.log(expSum(x, base, classes, m)), out);
             } else {
@@ -1319,5 +1322,104 @@ final class VectorKernels implements Kernels {
 
     private static void fill(float[] a, int from, int len, float v) {
         java.util.Arrays.fill(a, from, from + len, v);
+    }
+
+    /** The scalar form of the unweighted BCE with logits, for the last elements of a segment. */
+    private static double bceTail(float[] x, float[] y, int from, int to,
+                                  float[] lossOut, float[] gradOut, float[] upstream, double gradScale) {
+        double total = 0;
+        for (int i = from; i < to; i++) {
+            final double xi = x[i];
+            final double yi = y[i];
+            // log sigmoid(x) = min(x, 0) - log1p(exp(-|x|))
+            final double loss = (1 - yi) * xi - (Math.min(xi, 0) - Math.log1p(Math.exp(-Math.abs(xi))));
+            total += loss;
+            if (lossOut != null) {
+                lossOut[i] = (float) loss;
+            }
+            if (gradOut != null) {
+                final double g = gradScale * (upstream == null ? 1.0 : upstream[i]);
+                gradOut[i] = (float) (g * (1 / (1 + Math.exp(-xi)) - yi));
+            }
+        }
+        return total;
+    }
+
+    /** The scalar form of the unweighted BCE with logits, float64. */
+    private static double bceTail(double[] x, double[] y, int from, int to,
+                                  double[] lossOut, double[] gradOut, double[] upstream, double gradScale) {
+        double total = 0;
+        for (int i = from; i < to; i++) {
+            final double xi = x[i];
+            final double yi = y[i];
+            final double loss = (1 - yi) * xi - (Math.min(xi, 0) - Math.log1p(Math.exp(-Math.abs(xi))));
+            total += loss;
+            if (lossOut != null) {
+                lossOut[i] = loss;
+            }
+            if (gradOut != null) {
+                final double g = gradScale * (upstream == null ? 1.0 : upstream[i]);
+                gradOut[i] = g * (1 / (1 + Math.exp(-xi)) - yi);
+            }
+        }
+        return total;
+    }
+
+    // ================================================================ delegated to the reference (for now)
+
+    @Override
+    public void nllLoss(float[] x, int[] target, int n0, int n1, int inner, CeParams p,
+                        float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum lossSum) {
+        ref.nllLoss(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+    }
+
+    @Override
+    public void nllLoss(double[] x, int[] target, int n0, int n1, int inner, CeParams p,
+                        double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum lossSum) {
+        ref.nllLoss(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+    }
+
+    @Override
+    public void bce(float[] x, float[] y, int i0, int i1, int slice, Broadcast weight,
+                    float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum lossSum) {
+        ref.bce(x, y, i0, i1, slice, weight, lossOut, gradOut, upstream, gradScale, lossSum);
+    }
+
+    @Override
+    public void bce(double[] x, double[] y, int i0, int i1, int slice, Broadcast weight,
+                    double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum lossSum) {
+        ref.bce(x, y, i0, i1, slice, weight, lossOut, gradOut, upstream, gradScale, lossSum);
+    }
+
+    @Override
+    public void klDiv(float[] x, float[] t, int i0, int i1, int slice, boolean logTarget,
+                      float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum lossSum) {
+        ref.klDiv(x, t, i0, i1, slice, logTarget, lossOut, gradOut, upstream, gradScale, lossSum);
+    }
+
+    @Override
+    public void klDiv(double[] x, double[] t, int i0, int i1, int slice, boolean logTarget,
+                      double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum lossSum) {
+        ref.klDiv(x, t, i0, i1, slice, logTarget, lossOut, gradOut, upstream, gradScale, lossSum);
+    }
+
+    @Override
+    public int firstOutsideUnit(float[] a, int from, int to) {
+        return ref.firstOutsideUnit(a, from, to);
+    }
+
+    @Override
+    public int firstOutsideUnit(double[] a, int from, int to) {
+        return ref.firstOutsideUnit(a, from, to);
+    }
+
+    @Override
+    public void softmaxBackward(float[] y, float[] g, int n0, int n1, int classes, int inner, boolean log, float[] dx) {
+        ref.softmaxBackward(y, g, n0, n1, classes, inner, log, dx);
+    }
+
+    @Override
+    public void softmaxBackward(double[] y, double[] g, int n0, int n1, int classes, int inner, boolean log, double[] dx) {
+        ref.softmaxBackward(y, g, n0, n1, classes, inner, log, dx);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.xent4j.simd;
 
 import io.github.xent4j.spi.Gemm;
+import io.github.xent4j.spi.ScalarGemm;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class VectorGemmTest {
 
-    static final Gemm REF = Gemm.scalar();
+    static final Gemm REF = ScalarGemm.INSTANCE;
 
     enum Form { ABT, AB, ATB }
 

@@ -241,7 +241,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (String mode : List.of("fwd", "fwd+bwd")) {
             boolean backward = mode.equals("fwd+bwd");
             for (int t : threads) {
-                BceWithLogitsLoss loss = BceWithLogitsLoss.DEFAULTS.withReduction(Reduction.MEAN).withThreads(t);
+                BceWithLogitsLoss loss = BceWithLogitsLoss.builder().reduction(Reduction.MEAN).threads(t).build();
                 Timing.Call call = backward ? () -> xent.sink(loss.compute(logits, dims, target, null, null, grad))
                         : () -> xent.sink(loss.compute(logits, dims, target, null, null, null));
                 double ms = Timing.bestMs(call, secs, 3);

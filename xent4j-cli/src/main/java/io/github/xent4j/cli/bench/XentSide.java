@@ -44,7 +44,7 @@ final class XentSide {
                 int[] dims = {n, c};
                 for (int th : threads) {
                     CrossEntropyLoss loss = CrossEntropyLoss.builder().threads(th).build();
-                    BceWithLogitsLoss bce = BceWithLogitsLoss.DEFAULTS.withThreads(th);
+                    BceWithLogitsLoss bce = BceWithLogitsLoss.builder().threads(th).build();
                     for (int k = 0; k < rounds; k++) {
                         sink(loss.compute(x, dims, t, null, null, null));
                         sink(loss.compute(x, dims, t, null, null, g));

@@ -1,6 +1,4 @@
-package io.github.xent4j.internal;
-
-import io.github.xent4j.spi.Gemm;
+package io.github.xent4j.spi;
 
 /**
  * The reference {@link Gemm}: the Goto/BLIS blocking of the vector kernels (a KC x NC block of B
