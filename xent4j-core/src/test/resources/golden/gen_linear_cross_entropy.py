@@ -26,7 +26,7 @@ Without token weights and z-loss the mean/sum cases call F.cross_entropy with th
 directly, i.e. they are PyTorch's own reduction (and the composite above reproduces it; the
 script checks that). Gradients with respect to input, linear_weight and linear_bias come from
 autograd of the output (times `upstream` for reduction none). Extra expected results:
-  z_loss      the z-loss term of the output as the reduction reduces it (none: its sum over tokens)
+  z_loss      the z-loss term of the output as the reduction reduces it (none: its sum over tokens; 0 when off)
   tokens      the number of non-ignored tokens
   accuracy    mean over non-ignored tokens of (argmax(z) == target); NaN when none
   perplexity  exp(sum(tw * (lse - z[target])) / sum(tw)) over non-ignored tokens (no class weights,
@@ -112,6 +112,9 @@ def torch_composite(h, W, b, y, o):
     elif red == "sum":
         out = per[valid].sum()
         zterm = (twv * zl)[valid].sum()
+    elif s == 0:
+        zterm = torch.zeros((), dtype=z.dtype)  # z-loss off: no term (not 0/0 when the token weights sum to 0)
+        out = (twv * ce)[valid].sum() / (twv * wy)[valid].sum()
     else:
         zterm = (twv * zl)[valid].sum() / twv[valid].sum()
         out = (twv * ce)[valid].sum() / (twv * wy)[valid].sum() + zterm

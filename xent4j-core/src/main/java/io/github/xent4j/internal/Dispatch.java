@@ -4,8 +4,10 @@ import io.github.xent4j.spi.ExactSum;
 import io.github.xent4j.spi.Gemm;
 import io.github.xent4j.spi.KernelProvider;
 import io.github.xent4j.spi.Kernels;
+import io.github.xent4j.spi.RowKernels;
 import io.github.xent4j.spi.ScalarGemm;
 import io.github.xent4j.spi.ScalarKernels;
+import io.github.xent4j.spi.ScalarRowKernels;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -174,15 +176,29 @@ public final class Dispatch {
         return GemmHolder.GEMM;
     }
 
+    /** The active row kernels of the fused linear + cross-entropy loss, chosen once, when first asked for. */
+    public static RowKernels rowKernels() {
+        return GemmHolder.ROWS;
+    }
+
     /** Lazy, so that the losses that need no GEMM never load its kernels. */
     private static final class GemmHolder {
         static final Gemm GEMM = chooseGemm();
+        static final RowKernels ROWS = chooseRows();
 
         private static Gemm chooseGemm() {
             try {
                 return CHOICE.provider().gemm(ScalarGemm.INSTANCE);
             } catch (LinkageError e) {
                 return ScalarGemm.INSTANCE;
+            }
+        }
+
+        private static RowKernels chooseRows() {
+            try {
+                return CHOICE.provider().rowKernels(ScalarRowKernels.INSTANCE);
+            } catch (LinkageError e) {
+                return ScalarRowKernels.INSTANCE;
             }
         }
     }

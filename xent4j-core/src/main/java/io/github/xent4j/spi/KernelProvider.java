@@ -31,4 +31,13 @@ public interface KernelProvider {
     default Gemm gemm(Gemm reference) {
         return reference;
     }
+
+    /**
+     * The row operations of the fused linear + cross-entropy loss; called once, only when
+     * {@link #isSupported()} is true. {@code reference} is {@link ScalarRowKernels}, which a provider
+     * without its own returns (the default).
+     */
+    default RowKernels rowKernels(RowKernels reference) {
+        return reference;
+    }
 }

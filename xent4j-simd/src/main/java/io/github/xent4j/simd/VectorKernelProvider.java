@@ -3,6 +3,7 @@ package io.github.xent4j.simd;
 import io.github.xent4j.spi.Gemm;
 import io.github.xent4j.spi.KernelProvider;
 import io.github.xent4j.spi.Kernels;
+import io.github.xent4j.spi.RowKernels;
 
 import java.util.Optional;
 
@@ -58,5 +59,11 @@ public final class VectorKernelProvider implements KernelProvider {
     @Override
     public Gemm gemm(Gemm reference) {
         return VectorGemms.preferred();
+    }
+
+    /** Soft-capping with a vector tanh (float32). */
+    @Override
+    public RowKernels rowKernels(RowKernels reference) {
+        return new VectorRowKernels(reference);
     }
 }
