@@ -29,6 +29,11 @@ import java.util.concurrent.Executors;
  * the same data with the same thread counts) and prints a markdown table: ms, Melem/s, the ratio to
  * PyTorch, the ratio to the machine bound, and the peak extra memory of each side. The last line is
  * {@code summary: fwd+bwd speedup vs torch at C>=1000: min A (1 thread), min B (2 threads)}.
+ *
+ * <p>The fused linear + cross-entropy cases ({@code --fused}, on by default, seconds per call;
+ * {@code --fused none} skips them) add a table of their own, the GEMM's throughput next to the
+ * measured FMA peak, and a {@code summary fused} line with the issue's targets just before the last
+ * line ({@link FusedCases}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmark the active xent4j kernels, optionally side by side with PyTorch (python3 + torch).",
@@ -38,6 +43,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     static final String DEFAULT_SHAPES = "1024x10,8192x100,4096x1000,2048x32000,512x128256";
     static final String QUICK_SHAPES = "1024x10,8192x100,4096x1000,256x32000,64x128256";
+    /** The fused linear + cross-entropy cases (N x D x V) of issue 9. */
+    static final String DEFAULT_FUSED = "1024x2048x32000,1024x2048x128256";
+    static final String QUICK_FUSED = "256x512x4096";
 
     @Spec
     CommandSpec spec;
@@ -50,8 +58,19 @@ public final class BenchCommand implements Callable<Integer> {
     List<Integer> threads;
 
     @Option(names = "--shapes", split = ",", paramLabel = "NxC[,NxC...]",
-            description = "Cross-entropy shapes (default: " + DEFAULT_SHAPES + "; with --quick: " + QUICK_SHAPES + ").")
+            description = "Cross-entropy shapes (default: " + DEFAULT_SHAPES + "; with --quick: " + QUICK_SHAPES + "); "
+                    + "'none' to skip.")
     List<String> shapes;
+
+    @Option(names = "--fused", split = ",", paramLabel = "NxDxV[,...]",
+            description = "Fused linear + cross-entropy shapes: hidden N x D, vocabulary V (default: " + DEFAULT_FUSED
+                    + ", seconds per call; with --quick: " + QUICK_FUSED + "); 'none' to skip.")
+    List<String> fused;
+
+    @Option(names = "--openblas", paramLabel = "PATH",
+            description = "The OpenBLAS the torch side of the fused cases preloads (LD_PRELOAD; default: "
+                    + "/usr/lib/x86_64-linux-gnu/libopenblas.so.0 when it exists; 'none': the system BLAS).")
+    String openblas;
 
     @Option(names = "--bce-shape", paramLabel = "NxC",
             description = "BCE-with-logits shape (default 65536x100; with --quick 8192x100); 'none' to skip.")
@@ -89,10 +108,18 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<int[]> ceShapes = new ArrayList<>();
+        List<int[]> fusedShapes = new ArrayList<>();
         int[] bce;
         try {
             for (String s : shapes != null ? shapes : List.of((quick ? QUICK_SHAPES : DEFAULT_SHAPES).split(","))) {
-                ceShapes.add(parseShape("--shapes", s));
+                if (!s.strip().equalsIgnoreCase("none")) {
+                    ceShapes.add(parseShape("--shapes", s));
+                }
+            }
+            for (String s : fused != null ? fused : List.of((quick ? QUICK_FUSED : DEFAULT_FUSED).split(","))) {
+                if (!s.strip().equalsIgnoreCase("none")) {
+                    fusedShapes.add(parseFused(s));
+                }
             }
             String b = bceShape != null ? bceShape : quick ? "8192x100" : "65536x100";
             bce = b.equalsIgnoreCase("none") ? null : parseShape("--bce-shape", b);
@@ -124,6 +151,9 @@ public final class BenchCommand implements Callable<Integer> {
         });
         List<Row> rows = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        List<FusedCases.Row> fusedRows = new ArrayList<>();
+        List<FusedCases.GemmRow> gemmRows = new ArrayList<>();
+        String torchBlas = null;
         try {
             TorchSide torch = null;
             if (compareTorch) {
@@ -140,9 +170,11 @@ public final class BenchCommand implements Callable<Integer> {
             }
             o.flush();
             XentSide xent = new XentSide(secs);
-            xent.warmUp(threads);
             MachineBound boundProbe = new MachineBound(pool, vector);
-            boundProbe.warmUp();
+            if (!ceShapes.isEmpty() || bce != null) {
+                xent.warmUp(threads);
+                boundProbe.warmUp();
+            }
             for (int[] shape : ceShapes) {
                 o.printf(Locale.ROOT, "... cross_entropy %dx%d%n", shape[0], shape[1]);
                 o.flush();
@@ -153,6 +185,27 @@ public final class BenchCommand implements Callable<Integer> {
                 o.flush();
                 rows.addAll(bceCase(bce[0], bce[1], xent, boundProbe, torch, secs, notes));
             }
+            FusedCases fc = new FusedCases();
+            if (!fusedShapes.isEmpty()) {
+                fc.warmUp(threads, secs);
+            }
+            String blasLib = TorchSide.openblas(openblas);
+            if (!fusedShapes.isEmpty() && torch != null && blasLib == null) {
+                notes.add("fused cases: no OpenBLAS to preload (apt-get install libopenblas0-pthread, or --openblas PATH): "
+                        + "torch runs on the system BLAS, on Debian the reference BLAS at a few GFLOP/s");
+            }
+            for (int[] f : fusedShapes) {
+                o.printf(Locale.ROOT, "... linear_cross_entropy %dx%dx%d%n", f[0], f[1], f[2]);
+                o.flush();
+                fusedRows.addAll(fc.run(f[0], f[1], f[2], threads, torch, blasLib, secs, notes));
+                boolean probed = gemmRows.stream().anyMatch(g -> g.n() == f[0] && g.d() == f[1]);
+                if (!probed) {
+                    gemmRows.addAll(fc.gemm(f[0], f[1], threads, pool, vector, secs));
+                }
+                if (torch != null) {
+                    torchBlas = torch.blas();
+                }
+            }
         } finally {
             pool.shutdownNow();
             try (var files = Files.list(tmp)) {
@@ -162,7 +215,8 @@ public final class BenchCommand implements Callable<Integer> {
             }
             Files.deleteIfExists(tmp);
         }
-        String table = render(header, rows, notes, compareTorch);
+        String table = render(header, rows, FusedCases.render(fusedRows, gemmRows, torchBlas),
+                fusedShapes.isEmpty() ? null : FusedCases.targets(fusedRows, gemmRows), notes, compareTorch);
         o.print(table);
         o.flush();
         if (out != null) {
@@ -273,6 +327,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** The markdown table, notes and the summary line (always last). */
     static String render(List<String> header, List<Row> rows, List<String> notes, boolean torchAsked) {
+        return render(header, rows, "", null, notes, torchAsked);
+    }
+
+    /** The same with the fused cases' tables after the main one and their targets line before the summary. */
+    static String render(List<String> header, List<Row> rows, String fusedTables, String fusedTargets, List<String> notes,
+                         boolean torchAsked) {
         StringBuilder sb = new StringBuilder();
         sb.append('\n');
         for (String h : header) {
@@ -293,10 +353,14 @@ public final class BenchCommand implements Callable<Integer> {
         sb.append('\n');
         sb.append("vs torch: PyTorch's time (its reused-buffer best case where there is one, else its default) "
                 + "divided by xent4j's; xent / bound: xent4j's time over max(stream, exp) measured in this run.  \n");
+        sb.append('\n').append(fusedTables);
         for (String n : notes) {
             sb.append(n).append("  \n");
         }
         sb.append('\n');
+        if (fusedTargets != null) {
+            sb.append(fusedTargets).append('\n');
+        }
         sb.append(summary(rows, torchAsked)).append('\n');
         return sb.toString();
     }
@@ -343,6 +407,23 @@ public final class BenchCommand implements Callable<Integer> {
             // fall through to the message
         }
         throw new IllegalArgumentException(option + ": '" + s + "' must be NxC with N, C >= 1 and N*C < 2^31");
+    }
+
+    static int[] parseFused(String s) {
+        String[] p = s.trim().toLowerCase(Locale.ROOT).split("x");
+        try {
+            if (p.length == 3) {
+                int n = Integer.parseInt(p[0]);
+                int d = Integer.parseInt(p[1]);
+                int v = Integer.parseInt(p[2]);
+                if (n >= 1 && d >= 1 && v >= 1 && (long) v * d <= Integer.MAX_VALUE - 16 && (long) n * d <= Integer.MAX_VALUE - 16) {
+                    return new int[] {n, d, v};
+                }
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw new IllegalArgumentException("--fused: '" + s + "' must be NxDxV with N, D, V >= 1 and V*D, N*D < 2^31");
     }
 
     private static String cpu() {

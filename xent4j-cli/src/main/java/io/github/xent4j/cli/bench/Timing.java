@@ -22,8 +22,14 @@ final class Timing {
      * estimate least disturbed by other processes on a shared machine.
      */
     static double bestMs(Call call, double seconds, int minReps) throws Exception {
-        call.run();
-        call.run();
+        return bestMs(call, seconds, minReps, 2);
+    }
+
+    /** As {@link #bestMs(Call, double, int)} with {@code warmups} untimed calls (calls of seconds need fewer). */
+    static double bestMs(Call call, double seconds, int minReps, int warmups) throws Exception {
+        for (int i = 0; i < warmups; i++) {
+            call.run();
+        }
         double best = Double.POSITIVE_INFINITY;
         long start = System.nanoTime();
         long budget = (long) (seconds * 1e9);

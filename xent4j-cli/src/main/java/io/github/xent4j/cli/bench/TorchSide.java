@@ -23,9 +23,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class TorchSide {
 
-    /** One PyTorch measurement. */
-    record Result(String op, String mode, String variant, int threads, double ms, double extraMb, double loss) {
+    /** One PyTorch measurement ({@code transientMb}: extra memory minus the returned gradients; NaN when not measured). */
+    record Result(String op, String mode, String variant, int threads, double ms, double extraMb, double loss,
+                  double transientMb) {
     }
+
+    /** The OpenBLAS library to preload for the fused cases, where Debian's torch would call the reference BLAS. */
+    static final String[] OPENBLAS = {"/usr/lib/x86_64-linux-gnu/libopenblas.so.0", "/usr/lib64/libopenblas.so.0",
+        "/usr/lib/libopenblas.so.0"};
+
+    private String blas = "?";
 
     private final String python;
     private final Path dir;
@@ -130,6 +137,101 @@ final class TorchSide {
         return results;
     }
 
+    /** The BLAS the fused cases' torch processes ran, from their INFO line ("?" before any ran). */
+    String blas() {
+        return blas;
+    }
+
+    /** The OpenBLAS to preload: {@code option} when given ("none": no preload), else the first existing default. */
+    static String openblas(String option) {
+        if (option != null) {
+            return option.equalsIgnoreCase("none") ? null : option;
+        }
+        for (String p : OPENBLAS) {
+            if (Files.exists(Path.of(p))) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The naive PyTorch fused case (logits = H W^T, F.cross_entropy, backward; and the forward under
+     * no_grad) on the same data: one process per thread count and allocator ("reuse": glibc told to
+     * keep freed memory, so buffers are recycled; "default": plain malloc), each started with
+     * OPENBLAS_NUM_THREADS, OMP_NUM_THREADS, without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (a
+     * machine setting that halves OpenBLAS here), and with LD_PRELOAD of {@code openblas} when not null.
+     */
+    List<Result> flce(float[] h, float[] w, int[] y, int n, int d, int v, List<Integer> threads, double seconds,
+                      String openblas) throws IOException, InterruptedException {
+        Path hp = write(dir.resolve("h.f32"), h);
+        Path wp = write(dir.resolve("w.f32"), w);
+        Path yp = dir.resolve("y.i64");
+        try (FileChannel ch = FileChannel.open(yp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.allocate(8 * y.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (int t : y) {
+                b.putLong(t);
+            }
+            b.flip();
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        try {
+            for (int t : threads) {
+                for (String variant : List.of("reuse", "default")) {
+                    List<String> cmd = List.of(python, script.toString(), "--op", "flce", "--h", hp.toString(),
+                            "--w", wp.toString(), "--t", yp.toString(), "--n", Integer.toString(n), "--d",
+                            Integer.toString(d), "--v", Integer.toString(v), "--threads", Integer.toString(t),
+                            "--seconds", Double.toString(seconds), "--min-reps", "2", "--variant", variant);
+                    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+                    Map<String, String> env = pb.environment();
+                    env.remove("OPENBLAS_CORETYPE");
+                    env.remove("OPENBLAS_L2_SIZE");
+                    env.put("OPENBLAS_NUM_THREADS", Integer.toString(t));
+                    env.put("OMP_NUM_THREADS", Integer.toString(t));
+                    if (openblas != null) {
+                        env.put("LD_PRELOAD", openblas);
+                    }
+                    if (variant.equals("reuse")) {
+                        env.put("GLIBC_TUNABLES", "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736");
+                    }
+                    results.addAll(collect(pb.start()));
+                }
+            }
+        } finally {
+            Files.deleteIfExists(hp);
+            Files.deleteIfExists(wp);
+            Files.deleteIfExists(yp);
+        }
+        return results;
+    }
+
+    private List<Result> collect(Process p) throws IOException, InterruptedException {
+        List<Result> results = new ArrayList<>();
+        StringBuilder other = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.startsWith("RESULT ")) {
+                    results.add(parse(line));
+                } else if (line.startsWith("INFO ")) {
+                    int i = line.indexOf("blas=");
+                    if (i >= 0) {
+                        blas = line.substring(i);
+                    }
+                } else {
+                    other.append(line).append('\n');
+                }
+            }
+        }
+        if (p.waitFor() != 0) {
+            throw new IOException("the torch script failed (exit " + p.exitValue() + "):\n" + other);
+        }
+        return results;
+    }
+
     private static Result parse(String line) {
         Map<String, String> kv = new HashMap<>();
         for (String part : line.substring("RESULT ".length()).trim().split("\\s+")) {
@@ -138,7 +240,8 @@ final class TorchSide {
         }
         return new Result(kv.get("op"), kv.get("mode"), kv.get("variant"), Integer.parseInt(kv.get("threads")),
                 Double.parseDouble(kv.get("ms")), Double.parseDouble(kv.get("extra_mb")),
-                Double.parseDouble(kv.get("loss")));
+                Double.parseDouble(kv.get("loss")),
+                kv.containsKey("transient_mb") ? Double.parseDouble(kv.get("transient_mb")) : Double.NaN);
     }
 
     private static Path write(Path path, float[] values) throws IOException {

@@ -13,6 +13,17 @@ _log_softmax_backward_data) writing into buffers allocated once.
 extra_mb: peak resident memory above the resident size before the call (VmHWM after resetting it
 through /proc/self/clear_refs), plus, for variant=reuse, the preallocated buffers themselves.
 Times are the best of repeated calls after warm-up (time.perf_counter).
+
+--op flce (the fused linear + cross-entropy cases) runs ONE thread count and one allocator per
+process, because OpenBLAS reads OPENBLAS_NUM_THREADS when it loads: the Java side starts it with
+the environment it wants (LD_PRELOAD=libopenblas.so.0, GLIBC_TUNABLES for variant=reuse). It reads
+hidden states H (N, D) float32, the weight W (V, D) float32 and targets (N) int64, and times naive
+PyTorch: logits = H @ W.T; F.cross_entropy(logits, y); backward (mode=fwdbwd, H.grad and W.grad
+reset each call, as a training step) and the same forward under no_grad (mode=fwd). extra_mb is
+the peak resident memory of the first fwd+bwd call in the fresh process above the resident size
+once H, W and y exist (the notes' method: later calls reuse freed pages); transient_mb is that
+minus the two gradients PyTorch returns. An INFO line names the BLAS libraries mapped into the
+process and OpenBLAS's kernel (openblas_get_corename) when it is one of them.
 """
 import argparse
 import time
@@ -64,15 +75,24 @@ def best_ms(fn, seconds, min_reps, max_reps):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--op", choices=["ce", "bce"], required=True)
-    ap.add_argument("--x", required=True)
+    ap.add_argument("--op", choices=["ce", "bce", "flce"], required=True)
+    ap.add_argument("--x")
     ap.add_argument("--t", required=True)
     ap.add_argument("--n", type=int, required=True)
-    ap.add_argument("--c", type=int, required=True)
+    ap.add_argument("--c", type=int)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--seconds", type=float, default=1.0)
     ap.add_argument("--max-reps", type=int, default=200)
+    ap.add_argument("--h")
+    ap.add_argument("--w")
+    ap.add_argument("--d", type=int)
+    ap.add_argument("--v", type=int)
+    ap.add_argument("--variant", default="default")
+    ap.add_argument("--min-reps", type=int, default=3)
     a = ap.parse_args()
+    if a.op == "flce":
+        flce(a)
+        return
 
     n, c = a.n, a.c
     x = torch.from_numpy(np.fromfile(a.x, dtype="<f4", count=n * c).reshape(n, c))
@@ -145,6 +165,72 @@ def main():
                 extra += prealloc / 2**20
             print("RESULT op=%s mode=%s variant=%s threads=%d ms=%.4f extra_mb=%.1f loss=%.9g"
                   % (a.op, mode, variant, threads, ms, extra, loss), flush=True)
+
+
+def blas_info():
+    libs = set()
+    with open("/proc/self/maps") as f:
+        for line in f:
+            p = line.split()[-1]
+            if "blas" in p or "lapack" in p:
+                libs.add(p)
+    core = None
+    for p in libs:
+        if "openblas" in p:
+            try:
+                import ctypes
+                lib = ctypes.CDLL(p)
+                lib.openblas_get_corename.restype = ctypes.c_char_p
+                core = lib.openblas_get_corename().decode()
+            except (OSError, AttributeError):
+                core = "?"
+    return sorted(libs), core
+
+
+def flce(a):
+    threads = int(a.threads.split(",")[0])
+    torch.set_num_threads(threads)
+    n, d, v = a.n, a.d, a.v
+    h = torch.from_numpy(np.fromfile(a.h, dtype="<f4", count=n * d).reshape(n, d))
+    w = torch.from_numpy(np.fromfile(a.w, dtype="<f4", count=v * d).reshape(v, d))
+    y = torch.from_numpy(np.fromfile(a.t, dtype="<i8", count=n))
+    libs, core = blas_info()
+    print("INFO torch=%s blas=%s openblas_core=%s" % (torch.__version__, ",".join(libs) or "none", core), flush=True)
+    hr = h.clone().requires_grad_(True)
+    wr = w.clone().requires_grad_(True)
+    del h, w
+
+    def fwdbwd():
+        hr.grad = None
+        wr.grad = None
+        loss = F.cross_entropy(hr @ wr.t(), y)
+        loss.backward()
+        return loss
+
+    def fwd():
+        with torch.no_grad():
+            return F.cross_entropy(hr @ wr.t(), y)
+
+    # memory first, in the fresh process
+    reset_peak()
+    before = status_kb("VmRSS")
+    loss = float(fwdbwd())
+    extra = max(0, status_kb("VmHWM") - before) / 1024.0
+    outputs = (n * d + v * d) * 4 / 2**20
+    for mode, fn in (("fwdbwd", fwdbwd), ("fwd", fwd)):
+        fn()  # warm-up
+        best = float("inf")
+        reps = 0
+        start = time.perf_counter()
+        while reps < a.min_reps or (time.perf_counter() - start < a.seconds and reps < a.max_reps):
+            t0 = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t0)
+            reps += 1
+        mb = extra if mode == "fwdbwd" else -1.0
+        print("RESULT op=flce mode=%s variant=%s threads=%d ms=%.4f extra_mb=%.1f transient_mb=%.1f loss=%.9g reps=%d"
+              % (mode, a.variant, threads, best * 1e3, mb, (extra - outputs) if mode == "fwdbwd" else -1.0, loss, reps),
+              flush=True)
 
 
 if __name__ == "__main__":

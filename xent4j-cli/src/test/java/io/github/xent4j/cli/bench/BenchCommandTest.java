@@ -29,7 +29,7 @@ class BenchCommandTest {
     void tinyRunPrintsTheTableAndEndsWithTheSummary(@TempDir Path dir) throws Exception {
         Path md = dir.resolve("bench.md");
         int code = run("--shapes", "16x10,8x1000", "--bce-shape", "8x16", "--threads", "1,2", "--seconds", "0.01",
-                "--out", md.toString());
+                "--fused", "none", "--out", md.toString());
         assertEquals(0, code, err.toString());
         String text = out.toString();
         assertTrue(text.contains("| cross_entropy | 8x1000 | fwd+bwd | 2 |"), text);
@@ -44,7 +44,7 @@ class BenchCommandTest {
     @Test
     void missingPythonIsReportedAndTheXentSideStillRuns() {
         int code = run("--compare-torch", "--python", "/nonexistent/python3", "--shapes", "8x10", "--bce-shape", "none",
-                "--threads", "1", "--seconds", "0.01");
+                "--fused", "none", "--threads", "1", "--seconds", "0.01");
         assertEquals(0, code, err.toString());
         assertTrue(out.toString().contains("torch: not available: /nonexistent/python3 cannot be started"), out.toString());
         assertTrue(out.toString().contains("| cross_entropy | 8x10 | fwd | 1 |"), out.toString());
