@@ -6,7 +6,7 @@ import io.github.xent4j.spi.CeParams;
 import io.github.xent4j.spi.ExactSum;
 import io.github.xent4j.spi.Gemm;
 import io.github.xent4j.spi.Kernels;
-import io.github.xent4j.spi.RowKernels;
+import io.github.xent4j.spi.LinearCeKernels;
 
 import java.util.Arrays;
 import java.util.concurrent.Executor;
@@ -62,7 +62,7 @@ final class LinearCeDouble {
     private final boolean stats;
 
     private final Kernels kernels = Dispatch.kernels();
-    private final RowKernels rowKernels = Dispatch.rowKernels();
+    private final LinearCeKernels linearCeKernels = Dispatch.linearCeKernels();
     private final Gemm gemm = Dispatch.gemm();
 
     LinearCeDouble(double[] h, int d, double[] w, int v, double[] bias, int[] target, double[] tokenWeight, double[] upstream,
@@ -278,7 +278,7 @@ final class LinearCeDouble {
             }
         }
         if (cap > 0) {
-            rowKernels.softcap(z, off, v, cap);
+            linearCeKernels.softcap(z, off, v, cap);
         }
         final int y = yc[i];
         final double zy = z[off + y];

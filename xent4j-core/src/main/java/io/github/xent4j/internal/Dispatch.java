@@ -4,10 +4,10 @@ import io.github.xent4j.spi.ExactSum;
 import io.github.xent4j.spi.Gemm;
 import io.github.xent4j.spi.KernelProvider;
 import io.github.xent4j.spi.Kernels;
-import io.github.xent4j.spi.RowKernels;
+import io.github.xent4j.spi.LinearCeKernels;
 import io.github.xent4j.spi.ScalarGemm;
 import io.github.xent4j.spi.ScalarKernels;
-import io.github.xent4j.spi.ScalarRowKernels;
+import io.github.xent4j.spi.ScalarLinearCeKernels;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -177,14 +177,14 @@ public final class Dispatch {
     }
 
     /** The active row kernels of the fused linear + cross-entropy loss, chosen once, when first asked for. */
-    public static RowKernels rowKernels() {
+    public static LinearCeKernels linearCeKernels() {
         return GemmHolder.ROWS;
     }
 
     /** Lazy, so that the losses that need no GEMM never load its kernels. */
     private static final class GemmHolder {
         static final Gemm GEMM = chooseGemm();
-        static final RowKernels ROWS = chooseRows();
+        static final LinearCeKernels ROWS = chooseRows();
 
         private static Gemm chooseGemm() {
             try {
@@ -194,11 +194,11 @@ public final class Dispatch {
             }
         }
 
-        private static RowKernels chooseRows() {
+        private static LinearCeKernels chooseRows() {
             try {
-                return CHOICE.provider().rowKernels(ScalarRowKernels.INSTANCE);
+                return CHOICE.provider().linearCeKernels(ScalarLinearCeKernels.INSTANCE);
             } catch (LinkageError e) {
-                return ScalarRowKernels.INSTANCE;
+                return ScalarLinearCeKernels.INSTANCE;
             }
         }
     }

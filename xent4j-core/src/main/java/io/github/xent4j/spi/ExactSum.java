@@ -133,11 +133,12 @@ public final class ExactSum implements java.io.Serializable {
             return Double.NEGATIVE_INFINITY;
         }
         carry();
-        long[] d = digit.clone();
         // after carry(), digits 0..DIGITS-2 are in [0, 2^32) and the top one holds the sign
-        boolean negative = d[DIGITS - 1] < 0;
+        boolean negative = digit[DIGITS - 1] < 0;
+        long[] d = digit;
         if (negative) {
-            // two's complement negation over 32-bit digits
+            // two's complement negation over 32-bit digits, on a copy
+            d = digit.clone();
             long borrow = 0;
             for (int i = 0; i < DIGITS; i++) {
                 long v = -d[i] - borrow;

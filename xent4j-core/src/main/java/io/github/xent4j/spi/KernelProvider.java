@@ -34,10 +34,10 @@ public interface KernelProvider {
 
     /**
      * The row operations of the fused linear + cross-entropy loss; called once, only when
-     * {@link #isSupported()} is true. {@code reference} is {@link ScalarRowKernels}, which a provider
+     * {@link #isSupported()} is true. {@code reference} is {@link ScalarLinearCeKernels}, which a provider
      * without its own returns (the default).
      */
-    default RowKernels rowKernels(RowKernels reference) {
+    default LinearCeKernels linearCeKernels(LinearCeKernels reference) {
         return reference;
     }
 }

@@ -3,7 +3,7 @@ package io.github.xent4j.simd;
 import io.github.xent4j.spi.Gemm;
 import io.github.xent4j.spi.KernelProvider;
 import io.github.xent4j.spi.Kernels;
-import io.github.xent4j.spi.RowKernels;
+import io.github.xent4j.spi.LinearCeKernels;
 
 import java.util.Optional;
 
@@ -55,7 +55,7 @@ public final class VectorKernelProvider implements KernelProvider {
         return new VectorKernels(reference);
     }
 
-    /** Packed, register-blocked Vector API kernels; the width follows -Dxent4j.gemm.bits or the hardware. */
+    /** Packed, register-blocked Vector API kernels; the width follows -Dxent4j.simd.bits or the hardware, as every kernel of the module. */
     @Override
     public Gemm gemm(Gemm reference) {
         return VectorGemms.preferred();
@@ -63,7 +63,7 @@ public final class VectorKernelProvider implements KernelProvider {
 
     /** Soft-capping with a vector tanh (float32). */
     @Override
-    public RowKernels rowKernels(RowKernels reference) {
-        return new VectorRowKernels(reference);
+    public LinearCeKernels linearCeKernels(LinearCeKernels reference) {
+        return new VectorLinearCeKernels(reference);
     }
 }

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Once C2 has compiled them, the GEMM kernels allocate nothing (a boxed vector would: the Vector
  * API's silent slow path, see {@link NoAllocationTest}). Every form, both precisions, with
- * fringes and several k-blocks, for the width of this JVM ({@code -Dxent4j.gemm.bits}, see
+ * fringes and several k-blocks, for the width of this JVM ({@code -Dxent4j.simd.bits}, see
  * {@link VectorGemmTest}) when the hardware runs it natively (the emulated 512-bit path on a
  * 256-bit machine allocates by design).
  */

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * contract of {@link Gemm}, checked in the core), is accurate against a float64 product, and gives
  * the same bits for any split of C into row or column blocks (the core's thread split).
  *
- * <p>Surefire runs this class twice, with {@code -Dxent4j.gemm.bits=256} and {@code =512}, each in
+ * <p>Surefire runs this class twice, with {@code -Dxent4j.simd.bits=256} and {@code =512}, each in
  * its own JVM, and the test checks the kernels of that width ({@link VectorGemms#preferred}). On a
  * 256-bit machine the 512-bit kernels run on the Vector API's emulation (exact, slow: the shapes
  * are kept small). The two widths never share a JVM: a second vector species in the same JVM
@@ -270,10 +270,4 @@ class VectorGemmTest {
         assertEquals(g, Class.forName("io.github.xent4j.internal.Dispatch").getMethod("gemm").invoke(null));
     }
 
-    @Test
-    void aBadWidthIsRejectedWithItsValue() {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> VectorGemms.parseBits("384"));
-        assertEquals("-Dxent4j.gemm.bits=384 must be 256 or 512", e.getMessage());
-    }
 }

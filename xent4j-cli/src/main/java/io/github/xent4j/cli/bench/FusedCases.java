@@ -82,7 +82,7 @@ final class FusedCases {
         float[] gw = new float[v * d];
         int[] hs = {n, d};
         int[] ws = {v, d};
-        List<TorchSide.Result> tr = torch == null ? List.of() : torch.flce(h, w, y, n, d, v, threads, seconds, openblas);
+        List<TorchSide.FusedResult> tr = torch == null ? List.of() : torch.flce(h, w, y, n, d, v, threads, seconds, openblas);
         List<Row> rows = new ArrayList<>();
         double xentLoss = Double.NaN;
         for (String mode : List.of("fwd+bwd", "loss-only")) {
@@ -95,8 +95,8 @@ final class FusedCases {
                 double mb = Timing.allocatedBytes(call) / (double) (1 << 20);
                 double planMb = loss.plan(hs, ws).totalBytes() / (double) (1 << 20);
                 xentLoss = loss.value(h, hs, w, ws, null, y);
-                TorchSide.Result reuse = find(tr, backward ? "fwdbwd" : "fwd", "reuse", t);
-                TorchSide.Result dflt = find(tr, backward ? "fwdbwd" : "fwd", "default", t);
+                TorchSide.FusedResult reuse = find(tr, backward ? "fwdbwd" : "fwd", "recycled", t);
+                TorchSide.FusedResult dflt = find(tr, backward ? "fwdbwd" : "fwd", "default", t);
                 rows.add(new Row(n, d, v, mode, t, ms, mb, planMb,
                         reuse == null ? Double.NaN : reuse.ms(), dflt == null ? Double.NaN : dflt.ms(),
                         reuse == null || reuse.extraMb() < 0 ? Double.NaN : reuse.extraMb(),
@@ -135,8 +135,8 @@ final class FusedCases {
         return a;
     }
 
-    private static TorchSide.Result find(List<TorchSide.Result> results, String mode, String variant, int threads) {
-        for (TorchSide.Result r : results) {
+    private static TorchSide.FusedResult find(List<TorchSide.FusedResult> results, String mode, String variant, int threads) {
+        for (TorchSide.FusedResult r : results) {
             if (r.mode().equals(mode) && r.variant().equals(variant) && r.threads() == threads) {
                 return r;
             }
@@ -148,7 +148,7 @@ final class FusedCases {
     static String render(List<Row> rows, List<GemmRow> gemms, String torchBlas) {
         StringBuilder sb = new StringBuilder();
         if (!rows.isEmpty()) {
-            sb.append("| op | N x D x V | pass | thr | xent s | GFLOP/s | torch s (reuse / default) | vs torch (reuse / default) "
+            sb.append("| op | N x D x V | pass | thr | xent s | GFLOP/s | torch s (recycled / default) | vs torch (recycled / default) "
                     + "| xent MB allocated (plan) | torch MB extra (transient) |\n");
             sb.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
             for (Row r : rows) {
@@ -159,8 +159,8 @@ final class FusedCases {
                         mb(r.torchExtraMb()), mb(r.torchTransientMb())));
             }
             sb.append('\n');
-            sb.append("vs torch: PyTorch's time over xent4j's (above 1: xent4j is faster); torch (reuse): glibc told to "
-                    + "recycle freed memory, (default): plain malloc; GFLOP/s counts 6NDV for fwd+bwd, 2NDV for loss-only. "
+            sb.append("vs torch: PyTorch's time over xent4j's (above 1: xent4j is faster); torch (recycled): glibc told to "
+                    + "reuse freed memory, (default): plain malloc; GFLOP/s counts 6NDV for fwd+bwd, 2NDV for loss-only. "
                     + "xent MB: heap allocated by one call (the gradients are the caller's arrays), plan: "
                     + "LinearCrossEntropyLoss.plan. torch MB: peak resident memory of one fwd+bwd in a fresh process; "
                     + "transient: that minus the dH and dW it returns.  \n");
@@ -197,7 +197,7 @@ final class FusedCases {
             if (fb == null) {
                 continue;
             }
-            sb.append(String.format(Locale.ROOT, " %dT fwd+bwd xent/torch(reuse) %s (target <= 1.0), torch(default)/xent %s "
+            sb.append(String.format(Locale.ROOT, " %dT fwd+bwd xent/torch(recycled) %s (target <= 1.0), torch(default)/xent %s "
                             + "(target >= 1.5), fwd+bwd/loss-only %s (target >= 2.8), transient xent/torch %s (target <= 0.05);",
                     t, ratio(fb.xentMs(), fb.torchReuseMs()), ratio(fb.torchDefaultMs(), fb.xentMs()),
                     lo == null ? "-" : ratio(fb.xentMs(), lo.xentMs()),

@@ -23,14 +23,17 @@ import java.util.concurrent.TimeUnit;
  */
 final class TorchSide {
 
-    /** One PyTorch measurement ({@code transientMb}: extra memory minus the returned gradients; NaN when not measured). */
-    record Result(String op, String mode, String variant, int threads, double ms, double extraMb, double loss,
-                  double transientMb) {
+    /** One PyTorch measurement. */
+    record Result(String op, String mode, String variant, int threads, double ms, double extraMb, double loss) {
     }
 
-    /** The OpenBLAS library to preload for the fused cases, where Debian's torch would call the reference BLAS. */
-    static final String[] OPENBLAS = {"/usr/lib/x86_64-linux-gnu/libopenblas.so.0", "/usr/lib64/libopenblas.so.0",
-        "/usr/lib/libopenblas.so.0"};
+    /** One measurement of the fused case: {@code transientMb} is the extra memory minus the returned gradients. */
+    record FusedResult(String mode, String variant, int threads, double ms, double extraMb, double transientMb, double loss) {
+    }
+
+    /** Where Debian (and others) put OpenBLAS, which the fused cases preload (torch would call the reference BLAS). */
+    static final String[] OPENBLAS = {"/usr/lib/x86_64-linux-gnu/libopenblas.so.0", "/usr/lib/aarch64-linux-gnu/libopenblas.so.0",
+        "/usr/lib64/libopenblas.so.0", "/usr/lib/libopenblas.so.0"};
 
     private String blas = "?";
 
@@ -81,43 +84,75 @@ final class TorchSide {
         }
     }
 
-    /** Cross-entropy with class-index targets on (n, c) logits. */
-    List<Result> crossEntropy(float[] logits, int[] target, int n, int c, List<Integer> threads, double seconds)
-            throws IOException, InterruptedException {
-        Path x = write(dir.resolve("x.f32"), logits);
-        Path t = dir.resolve("t.i64");
-        try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = ByteBuffer.allocate(8 * target.length).order(ByteOrder.LITTLE_ENDIAN);
-            for (int v : target) {
-                b.putLong(v);
+    /**
+     * What the PyTorch side computes: the op of torch_bench.py, its arrays (float[] written as
+     * float32, int[] as int64, each passed as {@code --NAME file}) and its other arguments.
+     */
+    record Spec(String op, Map<String, Object> arrays, Map<String, String> params) {
+    }
+
+    /**
+     * The settings PyTorch runs under, to take its best: the process as a user starts it, and with
+     * glibc told to keep and reuse freed memory (large tensors otherwise come back as fresh pages
+     * each call: page faults, not compute); on a CPU with AVX-512, each of those again with
+     * {@code ATEN_CPU_CAPABILITY=avx512} (its default dispatch there is AVX2, and either can win).
+     */
+    static List<Map<String, String>> settings() {
+        List<Map<String, String>> s = new ArrayList<>();
+        s.add(Map.of());
+        s.add(Map.of("GLIBC_TUNABLES", "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736"));
+        if (Machine.avx512()) {
+            s.add(Map.of("ATEN_CPU_CAPABILITY", "avx512"));
+            s.add(Map.of("ATEN_CPU_CAPABILITY", "avx512",
+                    "GLIBC_TUNABLES", "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736"));
+        }
+        return s;
+    }
+
+    /** Runs one case under every setting; each result's variant names the setting. */
+    List<Result> run(Spec spec, List<Integer> threads, double seconds) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        for (Map.Entry<String, Object> e : spec.arrays().entrySet()) {
+            Path f = e.getValue() instanceof int[] ints ? writeLongs(dir.resolve(e.getKey() + ".i64"), ints)
+                    : write(dir.resolve(e.getKey() + ".f32"), (float[]) e.getValue());
+            files.add(f);
+            args.add("--" + e.getKey());
+            args.add(f.toString());
+        }
+        for (Map.Entry<String, String> e : spec.params().entrySet()) {
+            args.add("--" + e.getKey().replace('_', '-'));
+            args.add(e.getValue());
+        }
+        List<Result> results = new ArrayList<>();
+        try {
+            for (Map<String, String> env : settings()) {
+                for (Result r : run(spec.op(), args, env, threads, seconds)) {
+                    String tag = env.isEmpty() ? "" : (env.containsKey("GLIBC_TUNABLES") ? "+recycled" : "")
+                            + (env.containsKey("ATEN_CPU_CAPABILITY") ? "+avx512" : "");
+                    results.add(new Result(r.op(), r.mode(), r.variant() + tag, r.threads(), r.ms(), r.extraMb(), r.loss()));
+                }
             }
-            b.flip();
-            while (b.hasRemaining()) {
-                ch.write(b);
+        } finally {
+            for (Path f : files) {
+                Files.deleteIfExists(f);
             }
         }
-        return run("ce", x, t, n, c, threads, seconds);
+        return results;
     }
 
-    /** BCE with logits on (n, c) logits and float targets. */
-    List<Result> bceWithLogits(float[] logits, float[] target, int n, int c, List<Integer> threads, double seconds)
-            throws IOException, InterruptedException {
-        Path x = write(dir.resolve("x.f32"), logits);
-        Path t = write(dir.resolve("y.f32"), target);
-        return run("bce", x, t, n, c, threads, seconds);
-    }
-
-    private List<Result> run(String op, Path x, Path t, int n, int c, List<Integer> threads, double seconds)
-            throws IOException, InterruptedException {
+    private List<Result> run(String op, List<String> args, Map<String, String> env, List<Integer> threads,
+                             double seconds) throws IOException, InterruptedException {
         StringBuilder ts = new StringBuilder();
         for (int v : threads) {
             ts.append(ts.length() == 0 ? "" : ",").append(v);
         }
-        List<String> cmd = List.of(python, script.toString(), "--op", op, "--x", x.toString(), "--t", t.toString(),
-                "--n", Integer.toString(n), "--c", Integer.toString(c), "--threads", ts.toString(),
-                "--seconds", Double.toString(seconds));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--op", op, "--threads", ts.toString(),
+                "--seconds", Double.toString(seconds)));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         List<Result> results = new ArrayList<>();
         StringBuilder other = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -132,8 +167,6 @@ final class TorchSide {
         if (p.waitFor() != 0) {
             throw new IOException("the torch script failed (exit " + p.exitValue() + "):\n" + other);
         }
-        Files.deleteIfExists(x);
-        Files.deleteIfExists(t);
         return results;
     }
 
@@ -142,7 +175,7 @@ final class TorchSide {
         return blas;
     }
 
-    /** The OpenBLAS to preload: {@code option} when given ("none": no preload), else the first existing default. */
+    /** The OpenBLAS to preload: {@code option} when given ("none": no preload), else the first that exists. */
     static String openblas(String option) {
         if (option != null) {
             return option.equalsIgnoreCase("none") ? null : option;
@@ -157,35 +190,25 @@ final class TorchSide {
 
     /**
      * The naive PyTorch fused case (logits = H W^T, F.cross_entropy, backward; and the forward under
-     * no_grad) on the same data: one process per thread count and allocator ("reuse": glibc told to
-     * keep freed memory, so buffers are recycled; "default": plain malloc), each started with
-     * OPENBLAS_NUM_THREADS, OMP_NUM_THREADS, without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (a
-     * machine setting that halves OpenBLAS here), and with LD_PRELOAD of {@code openblas} when not null.
+     * no_grad) on the same data: one process per thread count and allocator ("default": plain
+     * malloc; "recycled": glibc told to keep freed memory, so buffers are reused), each started with
+     * OPENBLAS_NUM_THREADS and OMP_NUM_THREADS, without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (a
+     * machine setting that halves OpenBLAS on some hosts), and with LD_PRELOAD of {@code openblas}
+     * when it is not null.
      */
-    List<Result> flce(float[] h, float[] w, int[] y, int n, int d, int v, List<Integer> threads, double seconds,
-                      String openblas) throws IOException, InterruptedException {
+    List<FusedResult> flce(float[] h, float[] w, int[] y, int n, int d, int v, List<Integer> threads, double seconds,
+                           String openblas) throws IOException, InterruptedException {
         Path hp = write(dir.resolve("h.f32"), h);
         Path wp = write(dir.resolve("w.f32"), w);
-        Path yp = dir.resolve("y.i64");
-        try (FileChannel ch = FileChannel.open(yp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = ByteBuffer.allocate(8 * y.length).order(ByteOrder.LITTLE_ENDIAN);
-            for (int t : y) {
-                b.putLong(t);
-            }
-            b.flip();
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-        }
-        List<Result> results = new ArrayList<>();
+        Path yp = writeLongs(dir.resolve("y.i64"), y);
+        List<FusedResult> results = new ArrayList<>();
         try {
             for (int t : threads) {
-                for (String variant : List.of("reuse", "default")) {
+                for (String variant : List.of("recycled", "default")) {
                     List<String> cmd = List.of(python, script.toString(), "--op", "flce", "--h", hp.toString(),
                             "--w", wp.toString(), "--t", yp.toString(), "--n", Integer.toString(n), "--d",
                             Integer.toString(d), "--v", Integer.toString(v), "--threads", Integer.toString(t),
-                            "--seconds", Double.toString(seconds), "--min-reps", "2", "--variant", variant);
+                            "--seconds", Double.toString(seconds), "--variant", variant);
                     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
                     Map<String, String> env = pb.environment();
                     env.remove("OPENBLAS_CORETYPE");
@@ -195,10 +218,10 @@ final class TorchSide {
                     if (openblas != null) {
                         env.put("LD_PRELOAD", openblas);
                     }
-                    if (variant.equals("reuse")) {
+                    if (variant.equals("recycled")) {
                         env.put("GLIBC_TUNABLES", "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736");
                     }
-                    results.addAll(collect(pb.start()));
+                    results.addAll(fused(pb.start()));
                 }
             }
         } finally {
@@ -209,17 +232,20 @@ final class TorchSide {
         return results;
     }
 
-    private List<Result> collect(Process p) throws IOException, InterruptedException {
-        List<Result> results = new ArrayList<>();
+    private List<FusedResult> fused(Process p) throws IOException, InterruptedException {
+        List<FusedResult> results = new ArrayList<>();
         StringBuilder other = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 if (line.startsWith("RESULT ")) {
-                    results.add(parse(line));
+                    Map<String, String> kv = fields(line);
+                    results.add(new FusedResult(kv.get("mode"), kv.get("variant"), Integer.parseInt(kv.get("threads")),
+                            Double.parseDouble(kv.get("ms")), Double.parseDouble(kv.get("extra_mb")),
+                            Double.parseDouble(kv.get("transient_mb")), Double.parseDouble(kv.get("loss"))));
                 } else if (line.startsWith("INFO ")) {
                     int i = line.indexOf("blas=");
                     if (i >= 0) {
-                        blas = line.substring(i);
+                        blas = line.substring(i + 5);
                     }
                 } else {
                     other.append(line).append('\n');
@@ -232,6 +258,30 @@ final class TorchSide {
         return results;
     }
 
+    private static Map<String, String> fields(String line) {
+        Map<String, String> kv = new HashMap<>();
+        for (String part : line.substring("RESULT ".length()).trim().split("\\s+")) {
+            int eq = part.indexOf('=');
+            kv.put(part.substring(0, eq), part.substring(eq + 1));
+        }
+        return kv;
+    }
+
+    private static Path writeLongs(Path path, int[] values) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (int v : values) {
+                b.putLong(v);
+            }
+            b.flip();
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        }
+        return path;
+    }
+
     private static Result parse(String line) {
         Map<String, String> kv = new HashMap<>();
         for (String part : line.substring("RESULT ".length()).trim().split("\\s+")) {
@@ -240,8 +290,7 @@ final class TorchSide {
         }
         return new Result(kv.get("op"), kv.get("mode"), kv.get("variant"), Integer.parseInt(kv.get("threads")),
                 Double.parseDouble(kv.get("ms")), Double.parseDouble(kv.get("extra_mb")),
-                Double.parseDouble(kv.get("loss")),
-                kv.containsKey("transient_mb") ? Double.parseDouble(kv.get("transient_mb")) : Double.NaN);
+                Double.parseDouble(kv.get("loss")));
     }
 
     private static Path write(Path path, float[] values) throws IOException {

@@ -24,8 +24,7 @@ class FusedBenchTest {
 
     @Test
     void aTinyFusedRunPrintsItsTableTheGemmTableAndTheTargetsLine() {
-        int code = run("--shapes", "none", "--bce-shape", "none", "--fused", "40x16x300", "--threads", "1,2",
-                "--seconds", "0.01");
+        int code = run("--cases", "flce-40x16x300", "--threads", "1,2", "--seconds", "0.01");
         assertEquals(0, code, err.toString());
         String text = out.toString();
         for (String row : new String[] {"| linear_cross_entropy | 40x16x300 | fwd+bwd | 1 |",
@@ -34,14 +33,14 @@ class FusedBenchTest {
         }
         assertTrue(text.contains("| 40x16x4096 | 1 |") && text.contains("| 40x16x4096 | 2 |"), text);
         List<String> lines = text.strip().lines().toList();
-        assertTrue(lines.get(lines.size() - 2).startsWith("summary fused at V=300: 1T fwd+bwd xent/torch(reuse) -"), text);
+        assertTrue(text.contains("summary fused at V=300: 1T fwd+bwd xent/torch(recycled) -"), text);
         assertTrue(lines.get(lines.size() - 1).startsWith("summary: fwd+bwd speedup vs torch"), text);
     }
 
     @Test
     void aBadFusedShapeIsAUsageError() {
-        assertEquals(2, run("--fused", "10x20"));
-        assertTrue(err.toString().contains("--fused: '10x20' must be NxDxV"), err.toString());
+        assertEquals(2, run("--cases", "flce-10x20"));
+        assertTrue(err.toString().contains("--cases: 'flce-10x20' must be flce-NxDxV"), err.toString());
     }
 
     @Test
@@ -52,7 +51,7 @@ class FusedBenchTest {
                 new FusedCases.Row(1024, 2048, 32000, "fwd+bwd", 1, 1, 1, 1, 1, 1, 1, 1));
         List<FusedCases.GemmRow> g = List.of(new FusedCases.GemmRow(1024, 2048, 4096, 1, "vector", 80, 90, 85, 100));
         String s = FusedCases.targets(rows, g);
-        assertEquals("summary fused at V=128256: 1T fwd+bwd xent/torch(reuse) 0.91x (target <= 1.0), torch(default)/xent "
+        assertEquals("summary fused at V=128256: 1T fwd+bwd xent/torch(recycled) 0.91x (target <= 1.0), torch(default)/xent "
                 + "2.38x (target >= 1.5), fwd+bwd/loss-only 3.20x (target >= 2.8), transient xent/torch 0.075 (target <= 0.05); "
                 + "GEMM 1T 80% of peak (target >= 75%);", s);
         assertEquals("summary fused: not run (--fused none)", FusedCases.targets(List.of(), List.of()));

@@ -1,6 +1,6 @@
 package io.github.xent4j.simd;
 
-import io.github.xent4j.spi.ScalarRowKernels;
+import io.github.xent4j.spi.ScalarLinearCeKernels;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Once compiled, the vector soft-cap allocates nothing (no boxed vector; see {@link NoAllocationTest}). */
-class RowKernelsNoAllocationTest {
+class LinearCeKernelsNoAllocationTest {
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -18,7 +18,7 @@ class RowKernelsNoAllocationTest {
     @Test
     void compiledSoftcapAllocatesNothing() {
         assumeTrue(THREADS.isThreadAllocatedMemorySupported());
-        VectorRowKernels k = new VectorRowKernels(ScalarRowKernels.INSTANCE);
+        VectorLinearCeKernels k = new VectorLinearCeKernels(ScalarLinearCeKernels.INSTANCE);
         Random r = new Random(70);
         float[] x = new float[3001];
         for (int i = 0; i < x.length; i++) {

@@ -1,6 +1,6 @@
 package io.github.xent4j.simd;
 
-import io.github.xent4j.spi.RowKernels;
+import io.github.xent4j.spi.LinearCeKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -28,7 +28,7 @@ import static io.github.xent4j.simd.VectorMath.SHIFT_F;
  * element by element, so an element's result does not depend on where it falls. Float64 delegates
  * to the reference (soft-capping in float64 is not where the time goes).
  */
-final class VectorRowKernels implements RowKernels {
+final class VectorLinearCeKernels implements LinearCeKernels {
 
     private static final int L = FS.length();
     // cephes tanhf, |x| < 0.625
@@ -39,9 +39,9 @@ final class VectorRowKernels implements RowKernels {
     private static final float T4 = -3.33332819422E-1f;
     private static final float SMALL = 0.625f;
 
-    private final RowKernels reference;
+    private final LinearCeKernels reference;
 
-    VectorRowKernels(RowKernels reference) {
+    VectorLinearCeKernels(LinearCeKernels reference) {
         this.reference = reference;
     }
 

@@ -1,11 +1,11 @@
 package io.github.xent4j.spi;
 
-/** The reference {@link RowKernels}: {@link Math#tanh} in double, rounded once to the data's type. */
-public final class ScalarRowKernels implements RowKernels {
+/** The reference {@link LinearCeKernels}: {@link Math#tanh} in double, rounded once to the data's type. */
+public final class ScalarLinearCeKernels implements LinearCeKernels {
 
-    public static final ScalarRowKernels INSTANCE = new ScalarRowKernels();
+    public static final ScalarLinearCeKernels INSTANCE = new ScalarLinearCeKernels();
 
-    private ScalarRowKernels() {
+    private ScalarLinearCeKernels() {
     }
 
     @Override

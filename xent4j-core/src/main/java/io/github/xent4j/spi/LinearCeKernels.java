@@ -5,7 +5,7 @@ package io.github.xent4j.spi;
  * kernels ({@link Kernels}) do not cover. Like every kernel: no checks, no allocation, and the
  * result of an element depends on that element alone (not on its position in the range).
  */
-public interface RowKernels {
+public interface LinearCeKernels {
 
     /**
      * Soft-capping (Gemma 2) in place: {@code x[i] = cap * tanh(x[i] / cap)} for i in

@@ -1,6 +1,6 @@
 package io.github.xent4j.simd;
 
-import io.github.xent4j.spi.ScalarRowKernels;
+import io.github.xent4j.spi.ScalarLinearCeKernels;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The vector soft-cap: within 3 ulp of c * Math.tanh(x / c), its scalar tail bit for bit its lanes, special values. */
-class VectorRowKernelsTest {
+class VectorLinearCeKernelsTest {
 
-    private final VectorRowKernels k = new VectorRowKernels(ScalarRowKernels.INSTANCE);
+    private final VectorLinearCeKernels k = new VectorLinearCeKernels(ScalarLinearCeKernels.INSTANCE);
 
     @Test
     void softcapIsCTimesTanhWithin3Ulp() {
