@@ -14,7 +14,7 @@ OUT = os.path.join(HERE, '..', 'main', 'java', 'io', 'github', 'xent4j', 'simd')
 
 # bits: (float MR, float vectors per row, float MC, float NC), (double MR, vectors, MC, NC)
 SHAPES = {
-    256: ((6, 2, 144, 2048), (6, 2, 96, 1024)),   # AVX2: 16 ymm registers, 12 accumulators + 2 B + 1 A
+    256: ((6, 2, 144, 2048), (6, 2, 48, 1024)),   # AVX2: 16 ymm registers, 12 accumulators + 2 B + 1 A
     512: ((8, 2, 128, 2048), (8, 2, 64, 1024)),   # AVX-512: 32 zmm registers, 16 accumulators
 }
 

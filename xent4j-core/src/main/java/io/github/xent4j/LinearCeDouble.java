@@ -17,7 +17,7 @@ import java.util.concurrent.Executor;
  * core's cross-entropy kernel per row (in place: the logits become their gradient), then
  * {@code dH_c = G W}, {@code dW (+)= G^T H_c} and {@code db += column sums of G}.
  *
- * <p>Bitwise invariance: every chunk starts at a multiple of {@link Gemm#KC} of the compacted
+ * <p>Bitwise invariance: every chunk starts at a multiple of {@link Gemm#KC_ATB} of the compacted
  * (non-ignored) token index, so dW accumulates the same k-blocks in the same order for any chunk
  * size (the {@link Gemm} contract); dH and the logits are one product per row; the row epilogue
  * depends on its row alone; db adds the rows in token order in double; the loss and statistics
@@ -102,7 +102,7 @@ final class LinearCeDouble {
 
     /**
      * Runs the call over the non-ignored tokens {@code valid[0, nValid)} in chunks of {@code rows}
-     * (a multiple of KC, or all of them), with the gradient scales of the reduction: the kernel's
+     * (a multiple of KC_ATB, or all of them), with the gradient scales of the reduction: the kernel's
      * {@code gradScale} for cross-entropy, {@code zScale} for the z-loss (both per unit of token
      * weight and upstream).
      */

@@ -60,7 +60,7 @@ import java.util.Arrays;
  *
  * <p>Determinism: the value, every gradient and every statistic are bitwise the same for any
  * thread count and any chunk size. Chunk sizes are multiples of 256 (the GEMM's k-block,
- * {@link Gemm#KC}) so that the weight gradient accumulates the same blocks in the same order;
+ * {@link Gemm#KC_ATB}) so that the weight gradient accumulates the same blocks in the same order;
  * sums over tokens are exact.
  *
  * <p>Limits: Java arrays hold at most 2^31 - 1 elements, so V x D (the weight), N x D (the input)
@@ -68,7 +68,7 @@ import java.util.Arrays;
  * 262,143 (Llama 3's V = 128,256 at D = 16,384 does not fit: shard the vocabulary, or the
  * weight). Larger shapes are rejected with the shape and the limit in the message.
  *
- * <p>Precision: float32 GEMMs accumulate in float (fma chains of at most 256 terms, then one add
+ * <p>Precision: float32 GEMMs accumulate in float (fma chains of at most 512 terms, then one add
  * per block: error about 1e-6 relative at D = 2048), the row statistics and every sum over tokens
  * in double, the bias gradient in double; float64 is float64 throughout.
  *
@@ -489,25 +489,25 @@ public final class LinearCrossEntropyLoss extends Loss {
         return b + 4L * valid;
     }
 
-    /** Rows per chunk: the option, or the most the budget allows, in multiples of KC (all rows if fewer). */
+    /** Rows per chunk: the option, or the most the budget allows, in multiples of KC_ATB (all rows if fewer). */
     private int chunkRowsFor(Shape s, int valid, boolean grads, boolean softmax, int elem) {
         int all = Math.max(1, valid);
         long perChunkLimit = (Integer.MAX_VALUE - 16) / Math.max(1, s.v);
         if (memoryBudget <= 0) {
-            int r = (int) Math.min(chunkRows, perChunkLimit / Gemm.KC * Gemm.KC);
+            int r = (int) Math.min(chunkRows, perChunkLimit / Gemm.KC_ATB * Gemm.KC_ATB);
             if (r < 1) {
                 throw Check.of("linearWeight", "has V=%d rows: a chunk of %d rows x V logits exceeds a Java array's 2^31-1 "
-                        + "elements", s.v, Gemm.KC);
+                        + "elements", s.v, Gemm.KC_ATB);
             }
             return Math.min(r, all);
         }
-        if (bytes(s, Math.min(all, Gemm.KC), valid, grads, softmax, elem) > memoryBudget) {
+        if (bytes(s, Math.min(all, Gemm.KC_ATB), valid, grads, softmax, elem) > memoryBudget) {
             throw Check.value("memoryBudget", memoryBudget, "bytes is too small for V=%d, D=%d: the smallest chunk (%d rows) "
-                    + "needs %d bytes", s.v, s.d, Math.min(all, Gemm.KC), bytes(s, Math.min(all, Gemm.KC), valid, grads, softmax, elem));
+                    + "needs %d bytes", s.v, s.d, Math.min(all, Gemm.KC_ATB), bytes(s, Math.min(all, Gemm.KC_ATB), valid, grads, softmax, elem));
         }
-        int r = Gemm.KC;
-        while (r < all && r + Gemm.KC <= perChunkLimit && bytes(s, r + Gemm.KC, valid, grads, softmax, elem) <= memoryBudget) {
-            r += Gemm.KC;
+        int r = Gemm.KC_ATB;
+        while (r < all && r + Gemm.KC_ATB <= perChunkLimit && bytes(s, r + Gemm.KC_ATB, valid, grads, softmax, elem) <= memoryBudget) {
+            r += Gemm.KC_ATB;
         }
         return Math.min(r, all);
     }
@@ -713,9 +713,9 @@ public final class LinearCrossEntropyLoss extends Loss {
          * that results do not depend on it. Default 256. Clears a memory budget.
          */
         public Builder chunkRows(int rows) {
-            if (rows < Gemm.KC || rows % Gemm.KC != 0) {
+            if (rows < Gemm.KC_ATB || rows % Gemm.KC_ATB != 0) {
                 throw Check.value("chunkRows", rows, "must be a positive multiple of %d (the GEMM's k-block, so that "
-                        + "results do not depend on the chunk size)", Gemm.KC);
+                        + "results do not depend on the chunk size)", Gemm.KC_ATB);
             }
             this.chunkRows = rows;
             this.memoryBudget = 0;

@@ -4,7 +4,8 @@ package io.github.xent4j.spi;
  * The reference {@link Gemm}: the Goto/BLIS blocking of the vector kernels (a KC x NC block of B
  * packed into NR-column panels, an MC x KC block of A into MR-row panels, an MR x NR register tile)
  * in scalar Java with {@link Math#fma}, 4 x 4 tiles. Every element follows the arithmetic
- * contract of {@link Gemm} (fma chains over blocks of {@link Gemm#KC}), so the vector kernels
+ * contract of {@link Gemm} (fma chains over k-blocks of {@link Gemm#KC}, or {@link Gemm#KC_ATB}
+ * for atb), so the vector kernels
  * must agree with it bit for bit. Fringe tiles run the same kernel on zero-padded panels into a
  * small buffer, which changes no bit of the real elements.
  */
@@ -39,25 +40,25 @@ public final class ScalarGemm implements Gemm {
     @Override
     public void abt(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                     float[] c, int cOff, int ldc, boolean accumulate, float[] work) {
-        gemm(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate, work);
+        gemm(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate, work, KC);
     }
 
     @Override
     public void ab(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                    float[] c, int cOff, int ldc, boolean accumulate, float[] work) {
-        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work);
+        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work, KC);
     }
 
     @Override
     public void atb(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                     float[] c, int cOff, int ldc, boolean accumulate, float[] work) {
-        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work);
+        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work, KC_ATB);
     }
 
-    /** C (+)= A . B with A(i, p) = a[aOff + i*rsA + p*csA] and B(p, j) = b[bOff + p*rsB + j*csB]. */
+    /** C (+)= A . B with A(i, p) = a[aOff + i*rsA + p*csA] and B(p, j) = b[bOff + p*rsB + j*csB], k-blocks of kb <= KC. */
     private static void gemm(int m, int n, int k, float[] a, int aOff, int rsA, int csA,
                              float[] b, int bOff, int rsB, int csB,
-                             float[] c, int cOff, int ldc, boolean accumulate, float[] w) {
+                             float[] c, int cOff, int ldc, boolean accumulate, float[] w, int kb) {
         if (m <= 0 || n <= 0) {
             return;
         }
@@ -71,8 +72,8 @@ public final class ScalarGemm implements Gemm {
         }
         for (int jc = 0; jc < n; jc += NC) {
             final int nc = Math.min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                final int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kb) {
+                final int kc = Math.min(kb, k - pc);
                 final boolean add = accumulate || pc > 0;
                 packB(kc, nc, b, bOff + pc * rsB + jc * csB, rsB, csB, w);
                 for (int ic = 0; ic < m; ic += MC) {
@@ -175,25 +176,25 @@ public final class ScalarGemm implements Gemm {
     @Override
     public void abt(int m, int n, int k, double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                     double[] c, int cOff, int ldc, boolean accumulate, double[] work) {
-        gemm(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate, work);
+        gemm(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate, work, KC);
     }
 
     @Override
     public void ab(int m, int n, int k, double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                    double[] c, int cOff, int ldc, boolean accumulate, double[] work) {
-        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work);
+        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work, KC);
     }
 
     @Override
     public void atb(int m, int n, int k, double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                     double[] c, int cOff, int ldc, boolean accumulate, double[] work) {
-        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work);
+        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work, KC_ATB);
     }
 
-    /** C (+)= A . B with A(i, p) = a[aOff + i*rsA + p*csA] and B(p, j) = b[bOff + p*rsB + j*csB]. */
+    /** C (+)= A . B with A(i, p) = a[aOff + i*rsA + p*csA] and B(p, j) = b[bOff + p*rsB + j*csB], k-blocks of kb <= KC. */
     private static void gemm(int m, int n, int k, double[] a, int aOff, int rsA, int csA,
                              double[] b, int bOff, int rsB, int csB,
-                             double[] c, int cOff, int ldc, boolean accumulate, double[] w) {
+                             double[] c, int cOff, int ldc, boolean accumulate, double[] w, int kb) {
         if (m <= 0 || n <= 0) {
             return;
         }
@@ -207,8 +208,8 @@ public final class ScalarGemm implements Gemm {
         }
         for (int jc = 0; jc < n; jc += NC) {
             final int nc = Math.min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                final int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kb) {
+                final int kc = Math.min(kb, k - pc);
                 final boolean add = accumulate || pc > 0;
                 packB(kc, nc, b, bOff + pc * rsB + jc * csB, rsB, csB, w);
                 for (int ic = 0; ic < m; ic += MC) {

@@ -57,6 +57,11 @@ final class GemmCase {
         return d;
     }
 
+    /** The k-block of this form in the contract. */
+    int kb() {
+        return form == Form.ATB ? Gemm.KC_ATB : Gemm.KC;
+    }
+
     double aAt(double[] a, int i, int p) {
         return form == Form.ATB ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
     }
@@ -65,7 +70,7 @@ final class GemmCase {
         return form == Form.ABT ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
     }
 
-    /** C as the contract defines it, float32: fma chains over blocks of KC, then one add per block. */
+    /** C as the contract defines it, float32: fma chains over blocks of KB, then one add per block. */
     float[] contract(boolean accumulate) {
         float[] c = c0.clone();
         for (int i = 0; i < m; i++) {
@@ -75,9 +80,9 @@ final class GemmCase {
                 if (k == 0 && !accumulate) {
                     cij = 0f;
                 }
-                for (int p0 = 0; p0 < k; p0 += Gemm.KC) {
+                for (int p0 = 0; p0 < k; p0 += kb()) {
                     float t = 0f;
-                    for (int p = p0; p < Math.min(k, p0 + Gemm.KC); p++) {
+                    for (int p = p0; p < Math.min(k, p0 + kb()); p++) {
                         t = Math.fma((float) aAt(ad, i, p), (float) bAt(bd, p, j), t);
                     }
                     cij = p0 == 0 && !accumulate ? t : cij + t;
@@ -98,9 +103,9 @@ final class GemmCase {
                 if (k == 0 && !accumulate) {
                     cij = 0;
                 }
-                for (int p0 = 0; p0 < k; p0 += Gemm.KC) {
+                for (int p0 = 0; p0 < k; p0 += kb()) {
                     double t = 0;
-                    for (int p = p0; p < Math.min(k, p0 + Gemm.KC); p++) {
+                    for (int p = p0; p < Math.min(k, p0 + kb()); p++) {
                         t = Math.fma(aAt(ad, i, p), bAt(bd, p, j), t);
                     }
                     cij = p0 == 0 && !accumulate ? t : cij + t;
@@ -113,11 +118,11 @@ final class GemmCase {
 
     /**
      * Asserts that c (float32) is within the forward error bound of the exact product, computed in
-     * double: |c - exact| <= (min(k, KC) + k/KC + 2) u sum_p |A B| (+ |C0| when accumulating).
+     * double: |c - exact| <= (min(k, KB) + k/KB + 2) u sum_p |A B| (+ |C0| when accumulating).
      */
     void assertAccurate(float[] c, boolean accumulate, String what) {
         double u = 0x1p-24;
-        int steps = Math.min(k, Gemm.KC) + k / Gemm.KC + 2;
+        int steps = Math.min(k, kb()) + k / kb() + 2;
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 int at = cOff + i * ldc + j;

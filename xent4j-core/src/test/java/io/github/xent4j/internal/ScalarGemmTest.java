@@ -19,13 +19,13 @@ class ScalarGemmTest {
 
     private static final Gemm G = ScalarGemm.INSTANCE;
 
-    /** Shapes around every block size of the scalar kernels (MR = NR = 4, MC = 64, NC = 512, KC = 256). */
+    /** Shapes around every block size of the scalar kernels (MR = NR = 4, MC = 64, NC = 512, k-blocks 256 and 512). */
     static List<int[]> shapes() {
         List<int[]> s = new ArrayList<>();
         int[][] fixed = {
             {1, 1, 1}, {1, 1, 0}, {3, 5, 0}, {1, 7, 3}, {7, 1, 3}, {4, 4, 4}, {5, 3, 2}, {13, 17, 19},
             {4, 8, 255}, {6, 9, 256}, {9, 6, 257}, {2, 3, 513}, {65, 5, 7}, {64, 4, 300}, {3, 515, 9},
-            {33, 40, 600}, {70, 70, 70}, {1, 530, 260}, {131, 2, 3},
+            {33, 40, 600}, {70, 70, 70}, {1, 530, 260}, {131, 2, 3}, {5, 6, 511}, {6, 5, 1025}, {3, 9, 1300},
         };
         for (int[] f : fixed) {
             s.add(f);
@@ -74,13 +74,13 @@ class ScalarGemmTest {
     }
 
     @Test
-    void splittingKAtAMultipleOfKcGivesTheSameBits() {
+    void splittingKAtAMultipleOfTheKBlockGivesTheSameBits() {
         Random r = new Random(21);
         float[] work = new float[G.workspaceLength()];
         for (Form f : Form.values()) {
-            for (int k : new int[] {256, 300, 512, 700}) {
+            for (int k : new int[] {256, 300, 512, 700, 1100}) {
                 GemmCase gc = new GemmCase(f, 9, 11, k, r);
-                for (int k1 = Gemm.KC; k1 <= k; k1 += Gemm.KC) {
+                for (int k1 = gc.kb(); k1 <= k; k1 += gc.kb()) {
                     for (boolean acc : new boolean[] {false, true}) {
                         float[] whole = gc.c0.clone();
                         gc.run(G, whole, acc, work);

@@ -4,7 +4,8 @@ import io.github.xent4j.spi.Gemm;
 
 /**
  * The Goto/BLIS blocking of a GEMM around a register-blocked micro-kernel: for each NC-wide block
- * of columns and each {@link Gemm#KC}-deep block of k, B's block is packed into NR-column panels
+ * of columns and each {@link Gemm#KC}-deep block of k ({@link Gemm#KC_ATB} for atb), B's block is
+ * packed into NR-column panels
  * (KC x NR: an L1-sized panel), then for each MC-tall block of rows A's block is packed into
  * MR-row panels (MC x KC: L2-sized), and the micro-kernel runs every MR x NR tile with the tile in
  * registers, broadcasting one A value against NR/lanes vectors of B per step. Panels are
@@ -58,19 +59,19 @@ abstract class PackedGemm implements Gemm {
     @Override
     public final void abt(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                           float[] c, int cOff, int ldc, boolean accumulate, float[] work) {
-        gemm(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate, work);
+        gemm(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate, work, KC);
     }
 
     @Override
     public final void ab(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                          float[] c, int cOff, int ldc, boolean accumulate, float[] work) {
-        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work);
+        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work, KC);
     }
 
     @Override
     public final void atb(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                           float[] c, int cOff, int ldc, boolean accumulate, float[] work) {
-        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work);
+        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work, KC_ATB);
     }
 
     /** One MR x NR tile: C[ic...] = (add ? C : 0) + the fma chains over kc packed steps. */
@@ -79,10 +80,10 @@ abstract class PackedGemm implements Gemm {
     /** Packs {@code panels} full NR-wide panels of a B whose rows are contiguous (B(p, j) = b[off + p*rs + j]). */
     abstract void packRowsF(int kc, int panels, float[] b, int off, int rs, float[] w, int at);
 
-    /** C (+)= A . B with A(i, p) = a[aOff + i*rsA + p*csA] and B(p, j) = b[bOff + p*rsB + j*csB]. */
+    /** C (+)= A . B with A(i, p) = a[aOff + i*rsA + p*csA] and B(p, j) = b[bOff + p*rsB + j*csB], k-blocks of kb <= KC. */
     private void gemm(int m, int n, int k, float[] a, int aOff, int rsA, int csA,
                       float[] b, int bOff, int rsB, int csB,
-                      float[] c, int cOff, int ldc, boolean accumulate, float[] w) {
+                      float[] c, int cOff, int ldc, boolean accumulate, float[] w, int kb) {
         if (m <= 0 || n <= 0) {
             return;
         }
@@ -97,8 +98,8 @@ abstract class PackedGemm implements Gemm {
         final int mr = mrF, nr = nrF, bAt = bAtF, tmpAt = tmpAtF;
         for (int jc = 0; jc < n; jc += ncF) {
             final int nc = Math.min(ncF, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                final int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kb) {
+                final int kc = Math.min(kb, k - pc);
                 final boolean add = accumulate || pc > 0;
                 packB(kc, nc, b, bOff + pc * rsB + jc * csB, rsB, csB, w);
                 for (int ic = 0; ic < m; ic += mcF) {
@@ -193,19 +194,19 @@ abstract class PackedGemm implements Gemm {
     @Override
     public final void abt(int m, int n, int k, double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                           double[] c, int cOff, int ldc, boolean accumulate, double[] work) {
-        gemm(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate, work);
+        gemm(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate, work, KC);
     }
 
     @Override
     public final void ab(int m, int n, int k, double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                          double[] c, int cOff, int ldc, boolean accumulate, double[] work) {
-        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work);
+        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work, KC);
     }
 
     @Override
     public final void atb(int m, int n, int k, double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                           double[] c, int cOff, int ldc, boolean accumulate, double[] work) {
-        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work);
+        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate, work, KC_ATB);
     }
 
     /** One MR x NR tile: C[ic...] = (add ? C : 0) + the fma chains over kc packed steps. */
@@ -214,10 +215,10 @@ abstract class PackedGemm implements Gemm {
     /** Packs {@code panels} full NR-wide panels of a B whose rows are contiguous (B(p, j) = b[off + p*rs + j]). */
     abstract void packRowsD(int kc, int panels, double[] b, int off, int rs, double[] w, int at);
 
-    /** C (+)= A . B with A(i, p) = a[aOff + i*rsA + p*csA] and B(p, j) = b[bOff + p*rsB + j*csB]. */
+    /** C (+)= A . B with A(i, p) = a[aOff + i*rsA + p*csA] and B(p, j) = b[bOff + p*rsB + j*csB], k-blocks of kb <= KC. */
     private void gemm(int m, int n, int k, double[] a, int aOff, int rsA, int csA,
                       double[] b, int bOff, int rsB, int csB,
-                      double[] c, int cOff, int ldc, boolean accumulate, double[] w) {
+                      double[] c, int cOff, int ldc, boolean accumulate, double[] w, int kb) {
         if (m <= 0 || n <= 0) {
             return;
         }
@@ -232,8 +233,8 @@ abstract class PackedGemm implements Gemm {
         final int mr = mrD, nr = nrD, bAt = bAtD, tmpAt = tmpAtD;
         for (int jc = 0; jc < n; jc += ncD) {
             final int nc = Math.min(ncD, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                final int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kb) {
+                final int kc = Math.min(kb, k - pc);
                 final boolean add = accumulate || pc > 0;
                 packB(kc, nc, b, bOff + pc * rsB + jc * csB, rsB, csB, w);
                 for (int ic = 0; ic < m; ic += mcD) {

@@ -16,7 +16,7 @@ final class VectorGemm256 extends PackedGemm {
     private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_256;
 
     private VectorGemm256() {
-        super("vector-256", 6, 16, 144, 2048, 6, 8, 96, 1024);
+        super("vector-256", 6, 16, 144, 2048, 6, 8, 48, 1024);
     }
 
     /** One 6 x 16 tile of C over kc packed steps (12 accumulators). */

@@ -107,6 +107,10 @@ class VectorGemmTest {
             run(g, c, acc, w, 0, m, 0, n);
         }
 
+        int kb() {
+            return form == Form.ATB ? Gemm.KC_ATB : Gemm.KC;
+        }
+
         double aAt(int i, int p) {
             return form == Form.ATB ? ad[aOff + p * lda + i] : ad[aOff + i * lda + p];
         }
@@ -115,9 +119,9 @@ class VectorGemmTest {
             return form == Form.ABT ? bd[bOff + j * ldb + p] : bd[bOff + p * ldb + j];
         }
 
-        /** |c - exact| <= (min(k, KC) + k/KC + 2) u sum |A B| (+ |C0|), the product in float64. */
+        /** |c - exact| <= (min(k, KB) + k/KB + 2) u sum |A B| (+ |C0|), the product in float64. */
         void assertAccurate(float[] c, boolean acc, String what) {
-            int steps = Math.min(k, Gemm.KC) + k / Gemm.KC + 2;
+            int steps = Math.min(k, kb()) + k / kb() + 2;
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
                     int at = cOff + i * ldc + j;
@@ -167,12 +171,13 @@ class VectorGemmTest {
         }
     }
 
-    /** Shapes around the blocks of both widths: MR 6/8, NR 8/16/32, MC 64-144, KC 256, NC 1024/2048. */
+    /** Shapes around the blocks of both widths: MR 6/8, NR 8/16/32, MC 48-144, k-blocks 256/512, NC 1024/2048. */
     static List<int[]> shapes(boolean emulated) {
         List<int[]> s = new ArrayList<>(List.of(
                 new int[] {1, 1, 1}, new int[] {2, 3, 0}, new int[] {1, 1, 0}, new int[] {6, 16, 5},
                 new int[] {8, 32, 7}, new int[] {5, 15, 3}, new int[] {7, 33, 9}, new int[] {9, 17, 257},
                 new int[] {13, 31, 256}, new int[] {3, 8, 513}, new int[] {17, 9, 40}, new int[] {1, 47, 2},
+                new int[] {4, 9, 1030}, new int[] {7, 5, 512},
                 new int[] {47, 1, 2}));
         if (!emulated) {
             s.addAll(List.of(new int[] {145, 20, 30}, new int[] {97, 41, 300}, new int[] {130, 70, 65},
