@@ -18,13 +18,13 @@ public final class KernelLog {
     private KernelLog() {
     }
 
-    /** The kernels' name, logged at INFO the first time this JVM asks. */
-    public static String once() {
-        String kernels = Xent4j.kernels();
+    /** Logs the kernels' name at INFO the first time this JVM asks. */
+    public static void once() {
         if (!logged) {
             synchronized (KernelLog.class) {
                 if (!logged) {
                     logged = true;
+                    String kernels = Xent4j.kernels();
                     boolean vector = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
                     LOG.info("xent4j kernels: {} (jdk.incubator.vector {}; xent4j {})", kernels,
                             vector ? "readable" : "not readable: on Spark 3.5 add "
@@ -33,6 +33,5 @@ public final class KernelLog {
                 }
             }
         }
-        return kernels;
     }
 }
