@@ -3,9 +3,8 @@ package io.github.xent4j;
 import io.github.xent4j.internal.Check;
 import io.github.xent4j.internal.ClassShape;
 import io.github.xent4j.internal.Dispatch;
-import io.github.xent4j.internal.TargetScan;
-import io.github.xent4j.internal.Vec;
 import io.github.xent4j.spi.CeParams;
+import io.github.xent4j.spi.ExactSum;
 import io.github.xent4j.spi.Kernels;
 
 import java.util.Arrays;
@@ -44,9 +43,13 @@ import java.util.Arrays;
  * <p>Example: logits {@code [[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]]}, targets {@code [0, 2]}: MEAN =
  * 1.1465588, NONE = [1.3532865, 0.939831].
  *
+ * <p>Splitting the work: {@link #denominator(int[], int[])} (targets only) and {@link #partial} per
+ * chunk of the batch, merged with {@link LossSum#plus}, give this loss's value bitwise (see
+ * {@link LossSum}); {@link #compute} is those steps in one call.
+ *
  * <p>Instances are immutable and thread-safe.
  */
-public final class CrossEntropyLoss {
+public final class CrossEntropyLoss extends Loss {
 
     /** PyTorch's defaults: no weight, ignore_index -100, no smoothing, MEAN. */
     public static final CrossEntropyLoss DEFAULTS = builder().build();
@@ -54,19 +57,14 @@ public final class CrossEntropyLoss {
     private final double[] weight;
     private final int ignoreIndex;
     private final double labelSmoothing;
-    private final Reduction reduction;
-    private final EmptyMeanPolicy emptyMean;
     private final double probabilityTolerance;
-    private final int threads;
 
     private CrossEntropyLoss(Builder b) {
+        super(b);
         this.weight = b.weight == null ? null : b.weight.clone();
         this.ignoreIndex = b.ignoreIndex;
         this.labelSmoothing = b.labelSmoothing;
-        this.reduction = b.reduction;
-        this.emptyMean = b.emptyMean;
         this.probabilityTolerance = b.probabilityTolerance;
-        this.threads = b.threads;
     }
 
     /** A builder with PyTorch's defaults. */
@@ -76,20 +74,7 @@ public final class CrossEntropyLoss {
 
     /** A builder holding this loss's options, to derive a variant. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.weight = weight;
-        b.ignoreIndex = ignoreIndex;
-        b.labelSmoothing = labelSmoothing;
-        b.reduction = reduction;
-        b.emptyMean = emptyMean;
-        b.probabilityTolerance = probabilityTolerance;
-        b.threads = threads;
-        return b;
-    }
-
-    /** NONE, SUM or MEAN. */
-    public Reduction reduction() {
-        return reduction;
+        return new Builder(this);
     }
 
     /** The target value that is skipped (default -100). */
@@ -116,7 +101,7 @@ public final class CrossEntropyLoss {
 
     /** The loss; {@code losses} is set for NONE. */
     public FloatResult forward(float[] logits, int[] shape, int[] target) {
-        float[] losses = reduction == Reduction.NONE ? new float[positions(shape, logits.length)] : null;
+        float[] losses = lossesFor(shape, logits.length);
         return new FloatResult(compute(logits, shape, target, null, losses, null), losses, null);
     }
 
@@ -130,7 +115,7 @@ public final class CrossEntropyLoss {
      * position for NONE, one value for SUM/MEAN, or is null for ones.
      */
     public FloatResult forwardBackward(float[] logits, int[] shape, int[] target, float[] upstream) {
-        float[] losses = reduction == Reduction.NONE ? new float[positions(shape, logits.length)] : null;
+        float[] losses = lossesFor(shape, logits.length);
         float[] grad = new float[logits.length];
         return new FloatResult(compute(logits, shape, target, upstream, losses, grad), losses, grad);
     }
@@ -143,12 +128,24 @@ public final class CrossEntropyLoss {
      */
     public double compute(float[] logits, int[] shape, int[] target, float[] upstream,
                           float[] lossOut, float[] gradOut) {
-        ClassShape cs = Check.classShape("logits", shape, logits.length);
-        double g = Reductions.scalarUpstream(reduction, Vec.of(upstream), Check.len(upstream), cs.positions());
+        ClassShape cs = classShape(logits == null ? -1 : logits.length, shape);
+        double g = scalarUpstream(Check.len(upstream), cs.positions(), upstream == null || upstream.length == 0 ? 1 : upstream[0]);
         float[] perPosition = reduction == Reduction.NONE ? upstream : null;
-        Kernels k = Dispatch.kernels();
-        return indexPath(cs, logits.length, target, g, Check.len(lossOut), Check.len(gradOut),
-                (n0, n1, inner, p, scale) -> k.crossEntropy(logits, target, n0, n1, inner, p, lossOut, gradOut, perPosition, scale));
+        return computeIndex(cs, target, Check.len(lossOut), Check.len(gradOut), g,
+                (p, scale) -> kernel(logits, target, cs, p, lossOut, gradOut, perPosition, scale));
+    }
+
+    /**
+     * One chunk of a split computation (rows of the batch dimension): validates, writes the chunk's
+     * losses and gradient (scaled by {@code gradScale}, times {@code upstream[s]} when given, one per
+     * position of the chunk) and returns the chunk's pair, with its own denominators.
+     */
+    public LossSum partial(float[] logits, int[] shape, int[] target, double gradScale, float[] upstream,
+                           float[] lossOut, float[] gradOut) {
+        ClassShape cs = classShape(logits == null ? -1 : logits.length, shape);
+        Check.optionalLength("upstream", Check.len(upstream), cs.positions(), "one gradient per position of the chunk");
+        return partialIndex(cs, target, Check.len(lossOut), Check.len(gradOut), gradScale,
+                (p, scale) -> kernel(logits, target, cs, p, lossOut, gradOut, upstream, scale));
     }
 
     // ---------------------------------------------------------------- class-index targets, float64
@@ -160,7 +157,7 @@ public final class CrossEntropyLoss {
 
     /** The loss; {@code losses} is set for NONE. */
     public DoubleResult forward(double[] logits, int[] shape, int[] target) {
-        double[] losses = reduction == Reduction.NONE ? new double[positions(shape, logits.length)] : null;
+        double[] losses = lossesForDouble(shape, logits.length);
         return new DoubleResult(compute(logits, shape, target, null, losses, null), losses, null);
     }
 
@@ -171,7 +168,7 @@ public final class CrossEntropyLoss {
 
     /** The loss and the gradient of {@code sum(upstream * output)}; see the float32 form. */
     public DoubleResult forwardBackward(double[] logits, int[] shape, int[] target, double[] upstream) {
-        double[] losses = reduction == Reduction.NONE ? new double[positions(shape, logits.length)] : null;
+        double[] losses = lossesForDouble(shape, logits.length);
         double[] grad = new double[logits.length];
         return new DoubleResult(compute(logits, shape, target, upstream, losses, grad), losses, grad);
     }
@@ -179,12 +176,20 @@ public final class CrossEntropyLoss {
     /** The allocation-free form; see the float32 form. */
     public double compute(double[] logits, int[] shape, int[] target, double[] upstream,
                           double[] lossOut, double[] gradOut) {
-        ClassShape cs = Check.classShape("logits", shape, logits.length);
-        double g = Reductions.scalarUpstream(reduction, Vec.of(upstream), Check.len(upstream), cs.positions());
+        ClassShape cs = classShape(logits == null ? -1 : logits.length, shape);
+        double g = scalarUpstream(Check.len(upstream), cs.positions(), upstream == null || upstream.length == 0 ? 1 : upstream[0]);
         double[] perPosition = reduction == Reduction.NONE ? upstream : null;
-        Kernels k = Dispatch.kernels();
-        return indexPath(cs, logits.length, target, g, Check.len(lossOut), Check.len(gradOut),
-                (n0, n1, inner, p, scale) -> k.crossEntropy(logits, target, n0, n1, inner, p, lossOut, gradOut, perPosition, scale));
+        return computeIndex(cs, target, Check.len(lossOut), Check.len(gradOut), g,
+                (p, scale) -> kernel(logits, target, cs, p, lossOut, gradOut, perPosition, scale));
+    }
+
+    /** One chunk of a split computation; see the float32 form. */
+    public LossSum partial(double[] logits, int[] shape, int[] target, double gradScale, double[] upstream,
+                           double[] lossOut, double[] gradOut) {
+        ClassShape cs = classShape(logits == null ? -1 : logits.length, shape);
+        Check.optionalLength("upstream", Check.len(upstream), cs.positions(), "one gradient per position of the chunk");
+        return partialIndex(cs, target, Check.len(lossOut), Check.len(gradOut), gradScale,
+                (p, scale) -> kernel(logits, target, cs, p, lossOut, gradOut, upstream, scale));
     }
 
     // ---------------------------------------------------------------- probability targets, float32
@@ -196,7 +201,7 @@ public final class CrossEntropyLoss {
 
     /** The loss for probability targets; {@code losses} is set for NONE. */
     public FloatResult forward(float[] logits, int[] shape, float[] targetProbs) {
-        float[] losses = reduction == Reduction.NONE ? new float[positions(shape, logits.length)] : null;
+        float[] losses = lossesFor(shape, logits.length);
         return new FloatResult(compute(logits, shape, targetProbs, null, losses, null), losses, null);
     }
 
@@ -207,7 +212,7 @@ public final class CrossEntropyLoss {
 
     /** The loss and the gradient of {@code sum(upstream * output)} for probability targets. */
     public FloatResult forwardBackward(float[] logits, int[] shape, float[] targetProbs, float[] upstream) {
-        float[] losses = reduction == Reduction.NONE ? new float[positions(shape, logits.length)] : null;
+        float[] losses = lossesFor(shape, logits.length);
         float[] grad = new float[logits.length];
         return new FloatResult(compute(logits, shape, targetProbs, upstream, losses, grad), losses, grad);
     }
@@ -215,16 +220,28 @@ public final class CrossEntropyLoss {
     /** The allocation-free form for probability targets; see the class-index form. */
     public double compute(float[] logits, int[] shape, float[] targetProbs, float[] upstream,
                           float[] lossOut, float[] gradOut) {
-        ClassShape cs = Check.classShape("logits", shape, logits.length);
-        Check.length("targetProbs", targetProbs.length, logits.length, "probability targets have the logits' shape " + Check.shape(shape));
-        double g = Reductions.scalarUpstream(reduction, Vec.of(upstream), Check.len(upstream), cs.positions());
+        ClassShape cs = classShape(logits == null ? -1 : logits.length, shape);
+        checkProbs(cs, Check.len(targetProbs), shape);
+        double g = scalarUpstream(Check.len(upstream), cs.positions(), upstream == null || upstream.length == 0 ? 1 : upstream[0]);
         float[] perPosition = reduction == Reduction.NONE ? upstream : null;
         if (!Double.isNaN(probabilityTolerance)) {
-            validateProbabilities(cs, Vec.of(targetProbs));
+            validateProbabilities(cs, i -> targetProbs[i]);
         }
-        Kernels k = Dispatch.kernels();
-        return probPath(cs, g, Check.len(lossOut), Check.len(gradOut), logits.length,
-                (n0, n1, inner, p, scale) -> k.crossEntropyProbs(logits, targetProbs, n0, n1, inner, p, lossOut, gradOut, perPosition, scale));
+        return computeProbs(cs, Check.len(lossOut), Check.len(gradOut), g,
+                (p, scale) -> kernelProbs(logits, targetProbs, cs, p, lossOut, gradOut, perPosition, scale));
+    }
+
+    /** One chunk of a split computation with probability targets; see the class-index form. */
+    public LossSum partial(float[] logits, int[] shape, float[] targetProbs, double gradScale, float[] upstream,
+                           float[] lossOut, float[] gradOut) {
+        ClassShape cs = classShape(logits == null ? -1 : logits.length, shape);
+        checkProbs(cs, Check.len(targetProbs), shape);
+        Check.optionalLength("upstream", Check.len(upstream), cs.positions(), "one gradient per position of the chunk");
+        if (!Double.isNaN(probabilityTolerance)) {
+            validateProbabilities(cs, i -> targetProbs[i]);
+        }
+        return partialProbs(cs, Check.len(lossOut), Check.len(gradOut), gradScale,
+                (p, scale) -> kernelProbs(logits, targetProbs, cs, p, lossOut, gradOut, upstream, scale));
     }
 
     // ---------------------------------------------------------------- probability targets, float64
@@ -236,7 +253,7 @@ public final class CrossEntropyLoss {
 
     /** The loss for probability targets; {@code losses} is set for NONE. */
     public DoubleResult forward(double[] logits, int[] shape, double[] targetProbs) {
-        double[] losses = reduction == Reduction.NONE ? new double[positions(shape, logits.length)] : null;
+        double[] losses = lossesForDouble(shape, logits.length);
         return new DoubleResult(compute(logits, shape, targetProbs, null, losses, null), losses, null);
     }
 
@@ -247,7 +264,7 @@ public final class CrossEntropyLoss {
 
     /** The loss and the gradient of {@code sum(upstream * output)} for probability targets. */
     public DoubleResult forwardBackward(double[] logits, int[] shape, double[] targetProbs, double[] upstream) {
-        double[] losses = reduction == Reduction.NONE ? new double[positions(shape, logits.length)] : null;
+        double[] losses = lossesForDouble(shape, logits.length);
         double[] grad = new double[logits.length];
         return new DoubleResult(compute(logits, shape, targetProbs, upstream, losses, grad), losses, grad);
     }
@@ -255,16 +272,50 @@ public final class CrossEntropyLoss {
     /** The allocation-free form for probability targets; see the class-index form. */
     public double compute(double[] logits, int[] shape, double[] targetProbs, double[] upstream,
                           double[] lossOut, double[] gradOut) {
-        ClassShape cs = Check.classShape("logits", shape, logits.length);
-        Check.length("targetProbs", targetProbs.length, logits.length, "probability targets have the logits' shape " + Check.shape(shape));
-        double g = Reductions.scalarUpstream(reduction, Vec.of(upstream), Check.len(upstream), cs.positions());
+        ClassShape cs = classShape(logits == null ? -1 : logits.length, shape);
+        checkProbs(cs, Check.len(targetProbs), shape);
+        double g = scalarUpstream(Check.len(upstream), cs.positions(), upstream == null || upstream.length == 0 ? 1 : upstream[0]);
         double[] perPosition = reduction == Reduction.NONE ? upstream : null;
         if (!Double.isNaN(probabilityTolerance)) {
-            validateProbabilities(cs, Vec.of(targetProbs));
+            validateProbabilities(cs, i -> targetProbs[i]);
         }
-        Kernels k = Dispatch.kernels();
-        return probPath(cs, g, Check.len(lossOut), Check.len(gradOut), logits.length,
-                (n0, n1, inner, p, scale) -> k.crossEntropyProbs(logits, targetProbs, n0, n1, inner, p, lossOut, gradOut, perPosition, scale));
+        return computeProbs(cs, Check.len(lossOut), Check.len(gradOut), g,
+                (p, scale) -> kernelProbs(logits, targetProbs, cs, p, lossOut, gradOut, perPosition, scale));
+    }
+
+    /** One chunk of a split computation with probability targets; see the class-index form. */
+    public LossSum partial(double[] logits, int[] shape, double[] targetProbs, double gradScale, double[] upstream,
+                           double[] lossOut, double[] gradOut) {
+        ClassShape cs = classShape(logits == null ? -1 : logits.length, shape);
+        checkProbs(cs, Check.len(targetProbs), shape);
+        Check.optionalLength("upstream", Check.len(upstream), cs.positions(), "one gradient per position of the chunk");
+        if (!Double.isNaN(probabilityTolerance)) {
+            validateProbabilities(cs, i -> targetProbs[i]);
+        }
+        return partialProbs(cs, Check.len(lossOut), Check.len(gradOut), gradScale,
+                (p, scale) -> kernelProbs(logits, targetProbs, cs, p, lossOut, gradOut, upstream, scale));
+    }
+
+    // ---------------------------------------------------------------- denominators
+
+    /**
+     * The denominators of class-index targets for logits of {@code shape}, from the targets alone:
+     * validates every target, counts positions and ignored ones, and sums {@code weight[target]}
+     * over the others (their count without weights), exactly.
+     *
+     * @throws InvalidInputException for a target outside [0, C) that is not ignore_index
+     */
+    public LossSum denominator(int[] shape, int[] target) {
+        ClassShape cs = Check.classShape("logits", shape);
+        ClassTargets.params(cs, weight, ignoreIndex, labelSmoothing, "logits");
+        ClassTargets.checkLength(cs, target, "logits");
+        return ClassTargets.scan(target, cs.positions(), cs.classes(), ignoreIndex, weight);
+    }
+
+    /** The denominators of probability targets for logits of {@code shape}: the number of positions. */
+    public LossSum denominator(int[] shape) {
+        ClassShape cs = Check.classShape("logits", shape);
+        return ClassTargets.count(cs.positions(), cs.positions());
     }
 
     // ---------------------------------------------------------------- target shapes
@@ -280,111 +331,146 @@ public final class CrossEntropyLoss {
      * @param targetShape   the target's shape
      * @param integerTarget whether the target holds integers
      * @return true for probability targets, false for class indices
-     * @throws IllegalArgumentException naming both shapes when they do not fit
+     * @throws InvalidInputException naming both shapes when they do not fit
      */
     public static boolean isProbabilityTarget(int[] inputShape, int[] targetShape, boolean integerTarget) {
+        Check.notNull("input shape", inputShape);
+        Check.notNull("target shape", targetShape);
         if (inputShape.length == 0) {
-            throw Check.fail("input must have 1 or more dimensions, got a 0-d shape ()");
+            throw Check.of("input", "must have 1 or more dimensions, got a 0-d shape ()");
         }
-        if (java.util.Arrays.equals(inputShape, targetShape)) {
+        if (Arrays.equals(inputShape, targetShape)) {
             if (integerTarget) {
-                throw Check.fail("target of shape %s has the input's shape, so it holds class probabilities and must be "
+                throw Check.of("target", "of shape %s has the input's shape, so it holds class probabilities and must be "
                         + "floating point, got integers", Check.shape(targetShape));
             }
             return true;
         }
         if (!integerTarget) {
-            throw Check.fail("target of shape %s holds class indices (its shape differs from the input's %s) and must be "
+            throw Check.of("target", "of shape %s holds class indices (its shape differs from the input's %s) and must be "
                     + "integers, got floating point", Check.shape(targetShape), Check.shape(inputShape));
         }
-        if (inputShape.length == 1) {
-            if (targetShape.length > 1 || numel(targetShape) != 1) {
-                throw Check.fail("target of shape %s does not fit the unbatched input of shape %s; give one class index "
-                        + "(shape ())", Check.shape(targetShape), Check.shape(inputShape));
-            }
-            return false;
-        }
-        int[] expected = new int[inputShape.length - 1];
-        expected[0] = inputShape[0];
-        System.arraycopy(inputShape, 2, expected, 1, inputShape.length - 2);
-        if (targetShape.length == 0 || targetShape[0] != inputShape[0]) {
-            throw Check.fail("target of shape %s does not match the input's batch size %d; expected target shape %s",
-                    Check.shape(targetShape), inputShape[0], Check.shape(expected));
-        }
-        if (!java.util.Arrays.equals(expected, targetShape)) {
-            throw Check.fail("target of shape %s does not fit input of shape %s; expected target shape %s "
-                    + "(the input's shape without the class dimension 1)", Check.shape(targetShape),
-                    Check.shape(inputShape), Check.shape(expected));
-        }
+        ClassTargets.checkShape(inputShape, targetShape);
         return false;
     }
 
-    private static int numel(int[] shape) {
-        int n = 1;
-        for (int d : shape) {
-            n *= d;
-        }
-        return n;
-    }
 
     // ---------------------------------------------------------------- shared
 
-    /** One kernel call over outer indices [n0, n1). */
+    /** One kernel call over the samples [n0, n1), adding into sum. */
     @FunctionalInterface
-    private interface RangeKernel {
-        double run(int n0, int n1, int inner, CeParams p, double gradScale);
+    private interface Rows {
+        void run(int n0, int n1, ExactSum sum);
     }
 
-    private static int positions(int[] shape, int length) {
-        return Check.classShape("logits", shape, length).positions();
+    /** Binds the parameters and the gradient scale of a call to its kernel. */
+    @FunctionalInterface
+    private interface Bind {
+        Rows bind(CeParams p, double scale);
     }
 
-    private CeParams params(ClassShape cs) {
-        if (weight != null && weight.length != cs.classes()) {
-            throw Check.fail("weight has %d elements but the logits have C=%d classes; give one weight per class or none",
-                    weight.length, cs.classes());
+    private static Rows kernel(float[] x, int[] t, ClassShape cs, CeParams p, float[] lossOut, float[] gradOut,
+                               float[] upstream, double scale) {
+        Kernels k = Dispatch.kernels();
+        return (n0, n1, sum) -> k.crossEntropy(x, t, n0, n1, cs.inner(), p, lossOut, gradOut, upstream, scale, sum);
+    }
+
+    private static Rows kernel(double[] x, int[] t, ClassShape cs, CeParams p, double[] lossOut, double[] gradOut,
+                               double[] upstream, double scale) {
+        Kernels k = Dispatch.kernels();
+        return (n0, n1, sum) -> k.crossEntropy(x, t, n0, n1, cs.inner(), p, lossOut, gradOut, upstream, scale, sum);
+    }
+
+    private static Rows kernelProbs(float[] x, float[] t, ClassShape cs, CeParams p, float[] lossOut, float[] gradOut,
+                                    float[] upstream, double scale) {
+        Kernels k = Dispatch.kernels();
+        return (n0, n1, sum) -> k.crossEntropyProbs(x, t, n0, n1, cs.inner(), p, lossOut, gradOut, upstream, scale, sum);
+    }
+
+    private static Rows kernelProbs(double[] x, double[] t, ClassShape cs, CeParams p, double[] lossOut,
+                                    double[] gradOut, double[] upstream, double scale) {
+        Kernels k = Dispatch.kernels();
+        return (n0, n1, sum) -> k.crossEntropyProbs(x, t, n0, n1, cs.inner(), p, lossOut, gradOut, upstream, scale, sum);
+    }
+
+    private static ClassShape classShape(int length, int[] shape) {
+        if (length < 0) {
+            throw Check.of("logits", "must not be null");
         }
-        return new CeParams(cs.classes(), weight, ignoreIndex, labelSmoothing > 0 ? labelSmoothing : 0);
+        return Check.classShape("logits", shape, length);
     }
 
-    private void checkOutputs(ClassShape cs, int lossLen, int gradLen, int logitsLen) {
+    private float[] lossesFor(int[] shape, int length) {
+        return reduction == Reduction.NONE ? new float[Check.classShape("logits", shape, length).positions()] : null;
+    }
+
+    private double[] lossesForDouble(int[] shape, int length) {
+        return reduction == Reduction.NONE ? new double[Check.classShape("logits", shape, length).positions()] : null;
+    }
+
+    private void checkOutputs(ClassShape cs, int lossLen, int gradLen) {
         Check.optionalLength("lossOut", lossLen, cs.positions(), "one loss per position");
-        Check.optionalLength("gradOut", gradLen, logitsLen, "the logits' shape");
+        Check.optionalLength("gradOut", gradLen, cs.positions() * cs.classes(), "the logits' shape");
     }
 
-    private double indexPath(ClassShape cs, int logitsLen, int[] target, double g, int lossLen, int gradLen, RangeKernel kernel) {
-        CeParams p = params(cs);
-        checkOutputs(cs, lossLen, gradLen, logitsLen);
-        int positions = cs.positions();
-        if (cs.unbatched()) {
-            Check.length("target", target.length, 1, "one class index for an unbatched (C) input");
-        } else {
-            Check.length("target", target.length, positions,
-                    "one class index per position of logits, N*d1*...*dk");
+    private static void checkProbs(ClassShape cs, int targetLen, int[] shape) {
+        if (targetLen < 0) {
+            throw Check.of("targetProbs", "must not be null");
         }
-        TargetScan scan = TargetScan.of(target, positions, cs.classes(), ignoreIndex, weight);
-        Reductions.checkEmpty(reduction, scan.valid(), emptyMean, "no valid target (empty batch or all targets equal ignore_index)");
-        double scale = reduction == Reduction.MEAN ? g / scan.denominator() : g;
-        double total = Dispatch.run(cs.outer(), (long) cs.classes() * cs.inner(), threads,
-                (n0, n1) -> kernel.run(n0, n1, cs.inner(), p, scale));
-        return Reductions.reduce(reduction, total, scan.denominator(), scan.valid(), emptyMean);
+        Check.length("targetProbs", targetLen, cs.positions() * cs.classes(),
+                "probability targets have the logits' shape " + Check.shape(shape));
     }
 
-    private double probPath(ClassShape cs, double g, int lossLen, int gradLen, int logitsLen, RangeKernel kernel) {
+    private double computeIndex(ClassShape cs, int[] target, int lossLen, int gradLen, double upstream, Bind bind) {
+        CeParams p = ClassTargets.params(cs, weight, ignoreIndex, labelSmoothing, "logits");
+        checkOutputs(cs, lossLen, gradLen);
+        ClassTargets.checkLength(cs, target, "logits");
+        LossSum d = ClassTargets.scan(target, cs.positions(), cs.classes(), ignoreIndex, weight);
+        checkEmpty(d);
+        return reduce(d.withSum(run(cs, bind.bind(p, gradScale(d, upstream)))));
+    }
+
+    private LossSum partialIndex(ClassShape cs, int[] target, int lossLen, int gradLen, double gradScale, Bind bind) {
+        CeParams p = ClassTargets.params(cs, weight, ignoreIndex, labelSmoothing, "logits");
+        checkOutputs(cs, lossLen, gradLen);
+        ClassTargets.checkLength(cs, target, "logits");
+        LossSum d = ClassTargets.scan(target, cs.positions(), cs.classes(), ignoreIndex, weight);
+        return d.withSum(run(cs, bind.bind(p, gradScale)));
+    }
+
+    private double computeProbs(ClassShape cs, int lossLen, int gradLen, double upstream, Bind bind) {
+        LossSum d = probsDenominator(cs, lossLen, gradLen);
+        checkEmpty(d);
+        CeParams p = ClassTargets.params(cs, weight, ignoreIndex, labelSmoothing, "logits");
+        return reduce(d.withSum(run(cs, bind.bind(p, gradScale(d, upstream)))));
+    }
+
+    private LossSum partialProbs(ClassShape cs, int lossLen, int gradLen, double gradScale, Bind bind) {
+        LossSum d = probsDenominator(cs, lossLen, gradLen);
+        CeParams p = ClassTargets.params(cs, weight, ignoreIndex, labelSmoothing, "logits");
+        return d.withSum(run(cs, bind.bind(p, gradScale)));
+    }
+
+    private LossSum probsDenominator(ClassShape cs, int lossLen, int gradLen) {
         if (ignoreIndex >= 0) {
-            throw Check.fail("ignore_index=%d is not supported for probability targets; it must be negative (default -100)", ignoreIndex);
+            throw Check.value("ignoreIndex", ignoreIndex, "is not supported for probability targets; it must be negative (default -100)");
         }
-        CeParams p = params(cs);
-        checkOutputs(cs, lossLen, gradLen, logitsLen);
-        int positions = cs.positions();
-        Reductions.checkEmpty(reduction, positions, emptyMean, "an empty batch");
-        double scale = reduction == Reduction.MEAN ? g / positions : g;
-        double total = Dispatch.run(cs.outer(), (long) cs.classes() * cs.inner(), threads,
-                (n0, n1) -> kernel.run(n0, n1, cs.inner(), p, scale));
-        return Reductions.reduce(reduction, total, positions, positions, emptyMean);
+        ClassTargets.params(cs, weight, ignoreIndex, labelSmoothing, "logits");
+        checkOutputs(cs, lossLen, gradLen);
+        return ClassTargets.count(cs.positions(), cs.positions());
     }
 
-    private void validateProbabilities(ClassShape cs, Vec t) {
+    private ExactSum run(ClassShape cs, Rows rows) {
+        return Dispatch.run(cs.outer(), (long) cs.classes() * cs.inner(), threads, executor, rows::run);
+    }
+
+    /** A probability target element, whichever the precision. */
+    @FunctionalInterface
+    private interface Probs {
+        double at(int i);
+    }
+
+    private void validateProbabilities(ClassShape cs, Probs t) {
         int c = cs.classes();
         int inner = cs.inner();
         for (int n = 0; n < cs.outer(); n++) {
@@ -392,14 +478,14 @@ public final class CrossEntropyLoss {
                 int base = n * c * inner + i;
                 double sum = 0;
                 for (int k = 0, idx = base; k < c; k++, idx += inner) {
-                    double v = t.get(idx);
+                    double v = t.at(idx);
                     if (!(v >= 0 && v <= 1)) {
-                        throw Check.fail("targetProbs[%d]=%s must be in [0, 1] (validateProbabilities is on)", idx, v);
+                        throw Check.at("targetProbs", idx, v, "must be in [0, 1] (validateProbabilities is on)");
                     }
                     sum += v;
                 }
                 if (Math.abs(sum - 1) > probabilityTolerance) {
-                    throw Check.fail("targetProbs position %d sums to %s; must be 1 within %s (validateProbabilities is on)",
+                    throw Check.of("targetProbs", "position %d sums to %s; must be 1 within %s (validateProbabilities is on)",
                             n * inner + i, sum, probabilityTolerance);
                 }
             }
@@ -413,16 +499,31 @@ public final class CrossEntropyLoss {
     }
 
     /** Options of a {@link CrossEntropyLoss}; each defaults to PyTorch's behaviour. */
-    public static final class Builder {
+    public static final class Builder extends Loss.Builder<Builder, CrossEntropyLoss> {
         private double[] weight;
         private int ignoreIndex = -100;
         private double labelSmoothing;
-        private Reduction reduction = Reduction.MEAN;
-        private EmptyMeanPolicy emptyMean = EmptyMeanPolicy.NAN;
         private double probabilityTolerance = Double.NaN;
-        private int threads = 1;
 
         private Builder() {
+        }
+
+        private Builder(CrossEntropyLoss from) {
+            super(from);
+            this.weight = from.weight;
+            this.ignoreIndex = from.ignoreIndex;
+            this.labelSmoothing = from.labelSmoothing;
+            this.probabilityTolerance = from.probabilityTolerance;
+        }
+
+        @Override
+        Builder self() {
+            return this;
+        }
+
+        @Override
+        String torchName() {
+            return "cross_entropy";
         }
 
         /** Per-class weights, one per class (copied); null for none. Negative weights are accepted, as PyTorch. */
@@ -445,25 +546,7 @@ public final class CrossEntropyLoss {
 
         /** Label smoothing epsilon in [0, 1]; values below 0 (and NaN) act as 0, as in PyTorch. */
         public Builder labelSmoothing(double epsilon) {
-            if (epsilon > 1) {
-                throw Check.fail("labelSmoothing=%s must be between 0.0 and 1.0", epsilon);
-            }
-            this.labelSmoothing = epsilon;
-            return this;
-        }
-
-        /** NONE, SUM or MEAN (default MEAN). */
-        public Builder reduction(Reduction reduction) {
-            if (reduction == null || reduction == Reduction.BATCHMEAN) {
-                throw Check.fail("reduction=%s is not valid for cross-entropy; use NONE, SUM or MEAN", reduction);
-            }
-            this.reduction = reduction;
-            return this;
-        }
-
-        /** What MEAN yields with no valid position (default NaN, as PyTorch). */
-        public Builder emptyMean(EmptyMeanPolicy policy) {
-            this.emptyMean = java.util.Objects.requireNonNull(policy, "emptyMean");
+            this.labelSmoothing = Check.labelSmoothing(epsilon);
             return this;
         }
 
@@ -473,22 +556,13 @@ public final class CrossEntropyLoss {
          */
         public Builder validateProbabilities(double tolerance) {
             if (!(tolerance >= 0)) {
-                throw Check.fail("tolerance=%s must be >= 0", tolerance);
+                throw Check.value("tolerance", tolerance, "must be >= 0");
             }
             this.probabilityTolerance = tolerance;
             return this;
         }
 
-        /** Threads for one call (default 1). The value is bitwise the same for any thread count. */
-        public Builder threads(int threads) {
-            if (threads < 1) {
-                throw Check.fail("threads=%d must be >= 1", threads);
-            }
-            this.threads = threads;
-            return this;
-        }
-
-        /** The immutable loss. */
+        @Override
         public CrossEntropyLoss build() {
             return new CrossEntropyLoss(this);
         }

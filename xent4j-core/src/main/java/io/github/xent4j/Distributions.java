@@ -2,7 +2,7 @@ package io.github.xent4j;
 
 import io.github.xent4j.internal.Check;
 import io.github.xent4j.internal.ClassShape;
-import io.github.xent4j.internal.Vec;
+import io.github.xent4j.spi.ScalarKernels;
 
 /**
  * The information-theoretic quantities of the tutorial, on probability distributions along the
@@ -23,36 +23,36 @@ public final class Distributions {
 
     /** H(p) per row. */
     public static double[] entropy(double[] p, int[] shape) {
-        return rows(Vec.of(p), null, rowShape(shape, p.length), 0);
+        return rows(p, null, rowShape(shape, p.length), 0);
     }
 
     /** H(p, q) per row: the cross-entropy of the prediction q against the truth p. */
     public static double[] crossEntropy(double[] probs, int[] shape, double[] targetProbs) {
         Check.length("targetProbs", targetProbs.length, probs.length, "the shape of probs");
-        return rows(Vec.of(targetProbs), Vec.of(probs), rowShape(shape, probs.length), 1);
+        return rows(targetProbs, probs, rowShape(shape, probs.length), 1);
     }
 
     /** KL(p || q) per row. */
     public static double[] klDivergence(double[] probs, int[] shape, double[] targetProbs) {
         Check.length("targetProbs", targetProbs.length, probs.length, "the shape of probs");
-        return rows(Vec.of(targetProbs), Vec.of(probs), rowShape(shape, probs.length), 2);
+        return rows(targetProbs, probs, rowShape(shape, probs.length), 2);
     }
 
     /** H(p) per row, float32 input. */
     public static double[] entropy(float[] p, int[] shape) {
-        return rows(Vec.of(p), null, rowShape(shape, p.length), 0);
+        return rows(Check.toDouble(p), null, rowShape(shape, p.length), 0);
     }
 
     /** H(p, q) per row, float32 input. */
     public static double[] crossEntropy(float[] probs, int[] shape, float[] targetProbs) {
         Check.length("targetProbs", targetProbs.length, probs.length, "the shape of probs");
-        return rows(Vec.of(targetProbs), Vec.of(probs), rowShape(shape, probs.length), 1);
+        return rows(Check.toDouble(targetProbs), Check.toDouble(probs), rowShape(shape, probs.length), 1);
     }
 
     /** KL(p || q) per row, float32 input. */
     public static double[] klDivergence(float[] probs, int[] shape, float[] targetProbs) {
         Check.length("targetProbs", targetProbs.length, probs.length, "the shape of probs");
-        return rows(Vec.of(targetProbs), Vec.of(probs), rowShape(shape, probs.length), 2);
+        return rows(Check.toDouble(targetProbs), Check.toDouble(probs), rowShape(shape, probs.length), 2);
     }
 
     /**
@@ -76,7 +76,7 @@ public final class Distributions {
         Check.length("upstream", upstream.length, cs.outer(), "one value per row");
         double[] grad = new double[p.length];
         for (int i = 0; i < p.length; i++) {
-            grad[i] = -upstream[i / cs.classes()] * (KlDivLoss.xlogy(p[i] != 0 ? 1 : 0, p[i]) + p[i] / p[i]);
+            grad[i] = -upstream[i / cs.classes()] * (ScalarKernels.xlogy(p[i] != 0 ? 1 : 0, p[i]) + p[i] / p[i]);
         }
         return grad;
     }
@@ -84,25 +84,25 @@ public final class Distributions {
     private static ClassShape rowShape(int[] shape, int length) {
         Check.numel("p", shape, length);
         if (shape.length == 0 || shape.length > 2) {
-            throw Check.fail("distributions must have shape (C) or (N, C), got %s", Check.shape(shape));
+            throw Check.of("p", "must have shape (C) or (N, C), got %s", Check.shape(shape));
         }
         return Check.alongDim("p", shape, length, -1);
     }
 
     /** kind 0: H(p); 1: H(p, q); 2: KL(p || q). */
-    private static double[] rows(Vec p, Vec q, ClassShape cs, int kind) {
+    private static double[] rows(double[] p, double[] q, ClassShape cs, int kind) {
         double[] out = new double[cs.outer()];
         int classes = cs.classes();
         for (int r = 0; r < cs.outer(); r++) {
             double sum = 0;
             for (int c = 0; c < classes; c++) {
                 int i = r * classes + c;
-                double pi = p.get(i);
-                double plogp = KlDivLoss.xlogy(pi, pi);
+                double pi = p[i];
+                double plogp = ScalarKernels.xlogy(pi, pi);
                 switch (kind) {
                     case 0 -> sum -= plogp;
-                    case 1 -> sum -= KlDivLoss.xlogy(pi, q.get(i));
-                    default -> sum += plogp - KlDivLoss.xlogy(pi, q.get(i));
+                    case 1 -> sum -= ScalarKernels.xlogy(pi, q[i]);
+                    default -> sum += plogp - ScalarKernels.xlogy(pi, q[i]);
                 }
             }
             out[r] = sum;

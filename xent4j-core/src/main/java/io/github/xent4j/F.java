@@ -3,7 +3,7 @@ package io.github.xent4j;
 /**
  * A short static facade named after {@code torch.nn.functional}, with PyTorch's default options,
  * for people coming from Python. Every method returns the MEAN loss unless a reduction is given;
- * build a loss object ({@link CrossEntropyLoss#builder()}, {@link BceWithLogitsLoss#of}, ...) for
+ * build a loss object ({@link CrossEntropyLoss#builder()}, {@link BceWithLogitsLoss#builder()}, ...) for
  * options, gradients and caller-owned buffers.
  * <pre>{@code
  * double loss = F.crossEntropy(new float[] {0.1f, 0.3f, 0.6f, 0.3f, 0.2f, 0.5f}, new int[] {2, 3}, new int[] {0, 2});
@@ -17,22 +17,22 @@ public final class F {
 
     /** {@code torch.softmax(x, dim)}. */
     public static float[] softmax(float[] x, int[] shape, int dim) {
-        return Softmax.softmax(x, shape, dim);
+        return Softmax.DEFAULTS.softmax(x, shape, dim);
     }
 
     /** {@code torch.softmax(x, dim)}. */
     public static double[] softmax(double[] x, int[] shape, int dim) {
-        return Softmax.softmax(x, shape, dim);
+        return Softmax.DEFAULTS.softmax(x, shape, dim);
     }
 
     /** {@code torch.log_softmax(x, dim)}. */
     public static float[] logSoftmax(float[] x, int[] shape, int dim) {
-        return Softmax.logSoftmax(x, shape, dim);
+        return Softmax.DEFAULTS.logSoftmax(x, shape, dim);
     }
 
     /** {@code torch.log_softmax(x, dim)}. */
     public static double[] logSoftmax(double[] x, int[] shape, int dim) {
-        return Softmax.logSoftmax(x, shape, dim);
+        return Softmax.DEFAULTS.logSoftmax(x, shape, dim);
     }
 
     /** {@code F.cross_entropy(logits, target)} with class-index targets. */
@@ -85,13 +85,13 @@ public final class F {
         return BceWithLogitsLoss.DEFAULTS.value(logits, shape, target);
     }
 
-    /** {@code F.kl_div(log_probs, target, reduction=..., log_target=...)}. */
-    public static double klDiv(float[] logProbs, int[] shape, float[] target, Reduction reduction, boolean logTarget) {
-        return KlDivLoss.of(reduction, logTarget).value(logProbs, shape, target);
+    /** {@code F.kl_div(log_probs, target)} (MEAN over elements; build a {@link KlDivLoss} for batchmean or log_target). */
+    public static double klDiv(float[] logProbs, int[] shape, float[] target) {
+        return KlDivLoss.DEFAULTS.value(logProbs, shape, target);
     }
 
-    /** {@code F.kl_div(log_probs, target, reduction=..., log_target=...)}. */
-    public static double klDiv(double[] logProbs, int[] shape, double[] target, Reduction reduction, boolean logTarget) {
-        return KlDivLoss.of(reduction, logTarget).value(logProbs, shape, target);
+    /** {@code F.kl_div(log_probs, target)} (MEAN over elements; build a {@link KlDivLoss} for batchmean or log_target). */
+    public static double klDiv(double[] logProbs, int[] shape, double[] target) {
+        return KlDivLoss.DEFAULTS.value(logProbs, shape, target);
     }
 }

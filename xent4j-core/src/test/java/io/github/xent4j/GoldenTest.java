@@ -163,8 +163,8 @@ class GoldenTest {
             }
             case "nll_loss": {
                 CrossEntropyLoss.isProbabilityTarget(x.shape(), t.shape(), true);
-                NllLoss loss = NllLoss.of(r).withWeight(weights(o, "weight"))
-                        .withIgnoreIndex(o.has("ignore_index") ? o.get("ignore_index").asInt() : -100);
+                NllLoss loss = NllLoss.builder().reduction(r).weight(weights(o, "weight"))
+                        .ignoreIndex(o.has("ignore_index") ? o.get("ignore_index").asInt() : -100).build();
                 if (f32) {
                     FloatResult res = loss.forwardBackward(x.f(), x.shape(), t.ints(), up == null ? null : up.f());
                     return new Out(r == Reduction.NONE ? d(res.losses()) : new double[] {(float) res.value()}, d(res.gradient()));
@@ -178,12 +178,12 @@ class GoldenTest {
                 ElementwiseLoss.checkSameShape(x.shape(), t.shape());
                 ElementwiseLoss loss;
                 if (fn.equals("kl_div")) {
-                    loss = KlDivLoss.of(r, o.has("log_target") && o.get("log_target").asBoolean());
+                    loss = KlDivLoss.builder().reduction(r).logTarget(o.has("log_target") && o.get("log_target").asBoolean()).build();
                 } else if (fn.equals("binary_cross_entropy")) {
-                    loss = BceLoss.of(r).withWeight(weights(o, "weight"), weightShape(o, "weight"));
+                    loss = BceLoss.builder().reduction(r).weight(weights(o, "weight"), weightShape(o, "weight")).build();
                 } else {
-                    loss = BceWithLogitsLoss.of(r).withWeight(weights(o, "weight"), weightShape(o, "weight"))
-                            .withPosWeight(weights(o, "pos_weight"), weightShape(o, "pos_weight"));
+                    loss = BceWithLogitsLoss.builder().reduction(r).weight(weights(o, "weight"), weightShape(o, "weight"))
+                            .posWeight(weights(o, "pos_weight"), weightShape(o, "pos_weight")).build();
                 }
                 if (f32) {
                     FloatResult res = loss.forwardBackward(x.f(), x.shape(), t.f(), up == null ? null : up.f());
@@ -197,11 +197,15 @@ class GoldenTest {
                 boolean log = fn.equals("log_softmax");
                 int dim = o.has("dim") ? o.get("dim").asInt() : 1;
                 if (f32) {
-                    float[] y = log ? Softmax.logSoftmax(x.f(), x.shape(), dim) : Softmax.softmax(x.f(), x.shape(), dim);
-                    return new Out(d(y), up == null ? null : d(Softmax.backward(y, up.f(), x.shape(), dim, log)));
+                    Softmax s = Softmax.DEFAULTS;
+                    float[] y = log ? s.logSoftmax(x.f(), x.shape(), dim) : s.softmax(x.f(), x.shape(), dim);
+                    return new Out(d(y), up == null ? null : d(log ? s.logSoftmaxBackward(y, up.f(), x.shape(), dim)
+                            : s.softmaxBackward(y, up.f(), x.shape(), dim)));
                 }
-                double[] y = log ? Softmax.logSoftmax(x.data(), x.shape(), dim) : Softmax.softmax(x.data(), x.shape(), dim);
-                return new Out(y, up == null ? null : Softmax.backward(y, up.data(), x.shape(), dim, log));
+                Softmax s = Softmax.DEFAULTS;
+                double[] y = log ? s.logSoftmax(x.data(), x.shape(), dim) : s.softmax(x.data(), x.shape(), dim);
+                return new Out(y, up == null ? null : log ? s.logSoftmaxBackward(y, up.data(), x.shape(), dim)
+                        : s.softmaxBackward(y, up.data(), x.shape(), dim));
             }
             case "entropy": {
                 double[] h = f32 ? Distributions.entropy(x.f(), x.shape()) : Distributions.entropy(x.data(), x.shape());

@@ -115,11 +115,11 @@ class PropertiesTest {
             probs[i] = 0.05 + 0.9 * r.nextDouble();
         }
         double[] w = weighted ? positiveWeights(r, n) : null;
-        BceWithLogitsLoss bcel = BceWithLogitsLoss.DEFAULTS.withWeight(w, n).withPosWeight(weighted ? positiveWeights(r, n) : null, n);
+        BceWithLogitsLoss bcel = BceWithLogitsLoss.builder().weight(w, n).posWeight(weighted ? positiveWeights(r, n) : null, n).build();
         assertGradient(v -> bcel.value(v, shape, y), x, bcel.forwardBackward(x, shape, y).gradient());
-        BceLoss bce = BceLoss.DEFAULTS.withWeight(w, n);
+        BceLoss bce = BceLoss.builder().weight(w, n).build();
         assertGradient(v -> bce.value(v, shape, y), probs, bce.forwardBackward(probs, shape, y).gradient());
-        KlDivLoss kl = KlDivLoss.of(Reduction.BATCHMEAN, false);
+        KlDivLoss kl = KlDivLoss.builder().reduction(Reduction.BATCHMEAN).build();
         assertGradient(v -> kl.value(v, shape, y), x, kl.forwardBackward(x, shape, y).gradient());
     }
 
@@ -131,16 +131,16 @@ class PropertiesTest {
         int[] shape = {a, b};
         double[] x = gaussian(r, a * b, 2);
         double[] g = gaussian(r, a * b, 1);
-        double[] y = log ? Softmax.logSoftmax(x, shape, dim) : Softmax.softmax(x, shape, dim);
+        double[] y = log ? Softmax.DEFAULTS.logSoftmax(x, shape, dim) : Softmax.DEFAULTS.softmax(x, shape, dim);
         java.util.function.ToDoubleFunction<double[]> f = v -> {
-            double[] out = log ? Softmax.logSoftmax(v, shape, dim) : Softmax.softmax(v, shape, dim);
+            double[] out = log ? Softmax.DEFAULTS.logSoftmax(v, shape, dim) : Softmax.DEFAULTS.softmax(v, shape, dim);
             double s = 0;
             for (int i = 0; i < out.length; i++) {
                 s += g[i] * out[i];
             }
             return s;
         };
-        assertGradient(f, x, Softmax.backward(y, g, shape, dim, log));
+        assertGradient(f, x, log ? Softmax.DEFAULTS.logSoftmaxBackward(y, g, shape, dim) : Softmax.DEFAULTS.softmaxBackward(y, g, shape, dim));
     }
 
     @Property(tries = 50)
@@ -175,7 +175,7 @@ class PropertiesTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (r.nextGaussian() * scale);
         }
-        float[] p = Softmax.softmax(x, new int[] {a, b}, 1);
+        float[] p = Softmax.DEFAULTS.softmax(x, new int[] {a, b}, 1);
         for (int n = 0; n < a; n++) {
             double s = 0;
             for (int c = 0; c < b; c++) {

@@ -85,14 +85,14 @@ class WorkedExamplesTest {
         double[] y = {1, 0, 1, 0, 1, 0.5};
         int[] shape = {2, 3};
         assertEquals(0.9638215377, F.binaryCrossEntropyWithLogits(x, shape, y), 1e-10);
-        BceWithLogitsLoss pw = BceWithLogitsLoss.DEFAULTS.withPosWeight(new double[] {3, 1, 0.5}, 3);
+        BceWithLogitsLoss pw = BceWithLogitsLoss.builder().posWeight(new double[] {3, 1, 0.5}, 3).build();
         assertEquals(1.0226478643, pw.value(x, shape, y), 1e-10);
-        assertEquals(1.1354943412, pw.withWeight(new double[] {1, 2, 0.5}, 3).value(x, shape, y), 1e-10);
+        assertEquals(1.1354943412, pw.toBuilder().weight(new double[] {1, 2, 0.5}, 3).build().value(x, shape, y), 1e-10);
     }
 
     @Test
     void bceClampsLikePytorch() {
-        DoubleResult r = BceLoss.of(Reduction.NONE).forwardBackward(new double[] {0, 1, 0, 0.3}, new int[] {4},
+        DoubleResult r = BceLoss.builder().reduction(Reduction.NONE).build().forwardBackward(new double[] {0, 1, 0, 0.3}, new int[] {4},
                 new double[] {1, 0, 0, 0.7});
         assertArrayEquals(new double[] {100, 100, 0, 0.9497834462}, r.losses(), 1e-9);
         assertArrayEquals(new double[] {-1 / (double) 1e-12f, 1 / (double) 1e-12f, 0, -1.9047619048}, r.gradient(), 1e-3);
@@ -107,9 +107,9 @@ class WorkedExamplesTest {
         }
         double[] p = {0.25, 0.25, 0.5, 0, 0.5, 0.5};
         int[] shape = {2, 3};
-        assertEquals(0.5799226402, F.klDiv(logQ, shape, p, Reduction.SUM, false), 1e-10);
-        assertEquals(0.0966537734, F.klDiv(logQ, shape, p, Reduction.MEAN, false), 1e-10);
-        assertEquals(0.2899613201, F.klDiv(logQ, shape, p, Reduction.BATCHMEAN, false), 1e-10);
+        assertEquals(0.5799226402, KlDivLoss.builder().reduction(Reduction.SUM).build().value(logQ, shape, p), 1e-10);
+        assertEquals(0.0966537734, F.klDiv(logQ, shape, p), 1e-10);
+        assertEquals(0.2899613201, KlDivLoss.builder().reduction(Reduction.BATCHMEAN).build().value(logQ, shape, p), 1e-10);
     }
 
     @Test

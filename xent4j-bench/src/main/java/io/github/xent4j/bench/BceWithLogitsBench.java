@@ -51,7 +51,7 @@ public class BceWithLogitsBench {
             target[i] = r.nextInt(2);
         }
         grad = new float[len];
-        loss = BceWithLogitsLoss.DEFAULTS.withReduction(Reduction.MEAN).withThreads(threads);
+        loss = BceWithLogitsLoss.builder().reduction(Reduction.MEAN).threads(threads).build();
     }
 
     @Benchmark

@@ -52,19 +52,19 @@ public class SoftmaxBench {
 
     @Benchmark
     public float softmax() {
-        Softmax.apply(x, dims, 1, false, out);
+        Softmax.DEFAULTS.softmax(x, dims, 1, out);
         return out[0];
     }
 
     @Benchmark
     public float logSoftmax() {
-        Softmax.apply(x, dims, 1, true, out);
+        Softmax.DEFAULTS.logSoftmax(x, dims, 1, out);
         return out[0];
     }
 
     @Benchmark
     public double softmaxFloat64() {
-        Softmax.apply(xd, dims, 1, false, outD);
+        Softmax.DEFAULTS.softmax(xd, dims, 1, outD);
         return outD[0];
     }
 }

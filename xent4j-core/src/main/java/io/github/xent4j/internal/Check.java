@@ -1,8 +1,9 @@
 package io.github.xent4j.internal;
 
+import io.github.xent4j.InvalidInputException;
 import io.github.xent4j.spi.Broadcast;
 
-import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Argument validation shared by the public API. Every message names the argument, the offending
@@ -13,8 +14,23 @@ public final class Check {
     private Check() {
     }
 
-    public static IllegalArgumentException fail(String format, Object... args) {
-        return new IllegalArgumentException(String.format(java.util.Locale.ROOT, format, args));
+    /** A problem at one element: {@code argument[index]=value requirement}. */
+    public static InvalidInputException at(String argument, long index, Object value, String requirement, Object... args) {
+        return new InvalidInputException(argument, index, text(value), String.format(Locale.ROOT, requirement, args));
+    }
+
+    /** A problem with an argument's value as a whole: {@code argument=value requirement}. */
+    public static InvalidInputException value(String argument, Object value, String requirement, Object... args) {
+        return new InvalidInputException(argument, -1, text(value), String.format(Locale.ROOT, requirement, args));
+    }
+
+    /** A problem with an argument that has no single value (a shape, a length): {@code argument requirement}. */
+    public static InvalidInputException of(String argument, String requirement, Object... args) {
+        return InvalidInputException.of(argument, String.format(Locale.ROOT, requirement, args));
+    }
+
+    private static String text(Object v) {
+        return v == null ? "null" : v instanceof double[] d ? java.util.Arrays.toString(d) : String.valueOf(v);
     }
 
     /** "(2, 3)" — NumPy's spelling, "()" for a 0-d shape. */
@@ -29,33 +45,37 @@ public final class Check {
         return sb.append(')').toString();
     }
 
-    /** Validates the shape against the data length and returns the element count. */
+    /** Validates the shape against the data length (-1: no data) and returns the element count. */
     public static int numel(String name, int[] shape, int length) {
         if (shape == null) {
-            throw fail("shape of %s must not be null", name);
+            throw of("shape of " + name, "must not be null");
         }
         long n = 1;
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] < 0) {
-                throw fail("shape of %s %s has dimension %d = %d; dimensions must be >= 0",
-                        name, Arrays.toString(shape), i, shape[i]);
+                throw of("shape of " + name, "%s has dimension %d = %d; dimensions must be >= 0", shape(shape), i, shape[i]);
             }
             n *= shape[i];
             if (n > Integer.MAX_VALUE) {
-                throw fail("%s of shape %s has more than %d elements", name, shape(shape), Integer.MAX_VALUE);
+                throw of(name, "of shape %s has more than %d elements (a Java array's limit)", shape(shape), Integer.MAX_VALUE);
             }
         }
-        if (n != length) {
-            throw fail("%s has %d elements but its shape %s needs %d", name, length, shape(shape), n);
+        if (length >= 0 && n != length) {
+            throw of(name, "has %d elements but its shape %s needs %d", length, shape(shape), n);
         }
         return (int) n;
+    }
+
+    /** The (N, C, D) view of a shape alone (no data to compare its size with). */
+    public static ClassShape classShape(String name, int[] shape) {
+        return classShape(name, shape, -1);
     }
 
     /** The (N, C, D) view of a (C), (N, C) or (N, C, d1..dk) input whose class dimension is 1 (0 if 1-D). */
     public static ClassShape classShape(String name, int[] shape, int length) {
         numel(name, shape, length);
         if (shape.length == 0) {
-            throw fail("%s must have 1 or more dimensions, got a 0-d shape ()", name);
+            throw of(name, "must have 1 or more dimensions, (C), (N, C) or (N, C, d1, ..., dk); got a 0-d shape ()");
         }
         if (shape.length == 1) {
             return new ClassShape(1, shape[0], 1, true);
@@ -72,13 +92,13 @@ public final class Check {
         numel(name, shape, length);
         if (shape.length == 0) {
             if (dim != 0 && dim != -1) {
-                throw fail("dim=%d is out of range for a 0-d %s; valid: [-1, 0]", dim, name);
+                throw value("dim", dim, "is out of range for a 0-d %s; valid: [-1, 0]", name);
             }
             return new ClassShape(1, 1, 1, true);
         }
         int r = shape.length;
         if (dim < -r || dim >= r) {
-            throw fail("dim=%d is out of range for %s of shape %s; valid: [%d, %d]", dim, name, shape(shape), -r, r - 1);
+            throw value("dim", dim, "is out of range for %s of shape %s; valid: [%d, %d]", name, shape(shape), -r, r - 1);
         }
         int d = dim < 0 ? dim + r : dim;
         int outer = 1;
@@ -94,7 +114,7 @@ public final class Check {
 
     public static void length(String name, int actual, int expected, String why) {
         if (actual != expected) {
-            throw fail("%s has %d elements but must have %d (%s)", name, actual, expected, why);
+            throw of(name, "has %d elements but must have %d (%s)", actual, expected, why);
         }
     }
 
@@ -113,6 +133,32 @@ public final class Check {
         return a == null ? -1 : a.length;
     }
 
+    public static int len(int[] a) {
+        return a == null ? -1 : a.length;
+    }
+
+    public static void notNull(String name, Object a) {
+        if (a == null) {
+            throw of(name, "must not be null");
+        }
+    }
+
+    /** A thread count: >= 1. */
+    public static int threads(int threads) {
+        if (threads < 1) {
+            throw value("threads", threads, "must be >= 1");
+        }
+        return threads;
+    }
+
+    /** PyTorch's label_smoothing rule: at most 1; values below 0 (and NaN) act as 0. The one place it is checked. */
+    public static double labelSmoothing(double epsilon) {
+        if (epsilon > 1) {
+            throw value("labelSmoothing", epsilon, "must be between 0.0 and 1.0");
+        }
+        return epsilon;
+    }
+
     /**
      * Resolves a NumPy-style broadcast of {@code values} (shape {@code wShape}) to an input of shape
      * {@code shape} that must not enlarge the input, as PyTorch's in-place weighting requires.
@@ -126,8 +172,8 @@ public final class Check {
         if (wShape.length > r) {
             for (int i = 0; i < wShape.length - r; i++) {
                 if (wShape[i] != 1) {
-                    throw fail("%s of shape %s cannot be broadcast to input shape %s without enlarging it",
-                            name, shape(wShape), shape(shape));
+                    throw of(name, "of shape %s cannot be broadcast to input shape %s without enlarging it",
+                            shape(wShape), shape(shape));
                 }
             }
         }
@@ -138,8 +184,8 @@ public final class Check {
             int k = d - (r - wShape.length);
             int w = k >= 0 ? wShape[k] : 1;
             if (w != 1 && w != shape[d]) {
-                throw fail("%s of shape %s is not broadcastable to input shape %s: dimension %d is %d, must be 1 or %d",
-                        name, shape(wShape), shape(shape), d, w, shape[d]);
+                throw of(name, "of shape %s is not broadcastable to input shape %s: dimension %d is %d, must be 1 or %d",
+                        shape(wShape), shape(shape), d, w, shape[d]);
             }
             if (w != 1) {
                 if (first < 0) {

@@ -49,7 +49,7 @@ public final class VectorKernelProvider implements KernelProvider {
     }
 
     @Override
-    public Kernels kernels() {
-        return VectorKernels.INSTANCE;
+    public Kernels kernels(Kernels reference) {
+        return new VectorKernels(reference);
     }
 }

@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,8 +25,26 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorMath {
 
-    static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    /**
+     * The vector shape of every kernel: the platform's preferred one, or the one that
+     * {@code -Dxent4j.simd.bits=256|512} names. A shape wider than the hardware's is emulated by the
+     * JVM (correct, but much slower): the tests use it to check the 512-bit code on an AVX2 machine.
+     */
+    static final VectorShape SHAPE = shape(System.getProperty("xent4j.simd.bits"));
+    static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED.withShape(SHAPE);
+    static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED.withShape(SHAPE);
+    /** Lanes of a float and of a double vector. */
+    static final int LF = FS.length();
+    static final int LD = DS.length();
+    /** Vectors per float chunk before the lane sums move to double. */
+    static final int CHUNK = 8;
+    /** Lane indices 0, 1, ..., L-1, to mask the lanes of an overlapping last vector. */
+    static final FloatVector IOTA_F = FloatVector.zero(FS).addIndex(1);
+    static final DoubleVector IOTA_D = DoubleVector.zero(DS).addIndex(1);
+
+    private static VectorShape shape(String bits) {
+        return bits == null || bits.isBlank() ? VectorShape.preferredShape() : VectorShape.forBitSize(Integer.parseInt(bits.trim()));
+    }
 
     private VectorMath() {
     }

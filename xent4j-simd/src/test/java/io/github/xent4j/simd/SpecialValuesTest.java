@@ -31,7 +31,7 @@ class SpecialValuesTest {
         CeParams p = new CeParams(40, null, -100, 0.1);
         CeParams q = new CeParams(40, null, -100, 0);
         for (int k = 0; k < 20_000; k++) {
-            VectorKernels.INSTANCE.crossEntropy(x, t, 0, 64, 1, (k & 1) == 0 ? p : q, null, g, null, 1);
+            TestKernels.VECTOR.crossEntropy(x, t, 0, 64, 1, (k & 1) == 0 ? p : q, null, g, null, 1, TestKernels.SINK);
         }
         check(2);
     }
@@ -60,11 +60,11 @@ class SpecialValuesTest {
             CeParams p = new CeParams(c, null, r.nextBoolean() ? 1 : -100, eps);
             float[] lossRef = new float[n];
             float[] gradRef = new float[x.length];
-            Kernels.scalar().crossEntropy(x, t, 0, n, 1, p, lossRef, gradRef, null, 0.5);
+            TestKernels.SCALAR.crossEntropy(x, t, 0, n, 1, p, lossRef, gradRef, null, 0.5, TestKernels.SINK);
             float[] loss = new float[n];
             float[] xv = x.clone();
             float[] grad = r.nextBoolean() ? xv : new float[x.length];
-            VectorKernels.INSTANCE.crossEntropy(xv, t, 0, n, 1, p, loss, grad, null, 0.5);
+            TestKernels.VECTOR.crossEntropy(xv, t, 0, n, 1, p, loss, grad, null, 0.5, TestKernels.SINK);
             String id = "seed=" + seed + " C=" + c + " eps=" + eps;
             for (int i = 0; i < n; i++) {
                 assertSame(lossRef[i], loss[i], 1e-6f, id + " loss[" + i + "]");
@@ -75,8 +75,8 @@ class SpecialValuesTest {
             // softmax of the same rows
             float[] sRef = new float[x.length];
             float[] s = new float[x.length];
-            Kernels.scalar().softmax(x, 0, n, c, 1, false, sRef);
-            VectorKernels.INSTANCE.softmax(x, 0, n, c, 1, false, s);
+            TestKernels.SCALAR.softmax(x, 0, n, c, 1, false, sRef);
+            TestKernels.VECTOR.softmax(x, 0, n, c, 1, false, s);
             for (int i = 0; i < x.length; i++) {
                 assertSame(sRef[i], s[i], 1e-6f, id + " softmax[" + i + "]");
             }

@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class VectorKernelsTest {
 
-    static final Kernels VEC = VectorKernels.INSTANCE;
-    static final Kernels REF = Kernels.scalar();
+    static final Kernels VEC = TestKernels.VECTOR;
+    static final Kernels REF = TestKernels.SCALAR;
     static final int[] CLASSES = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33, 48, 100, 257, 1000, 4099};
     static final float TOL_F = 1e-6f;
     static final double TOL_D = 1e-12;
@@ -90,11 +90,11 @@ class VectorKernelsTest {
         float[] up = k.upstream ? logitsF(r, k.n, 1) : null;
         float[] refGrad = k.backward ? new float[x.length] : null;
         float[] refLoss = k.lossOut ? new float[k.n] : null;
-        double ref = REF.crossEntropy(x, t, 0, k.n, 1, k.params(), refLoss, refGrad, up, k.gradScale);
+        double ref = TestKernels.sum(s -> REF.crossEntropy(x, t, 0, k.n, 1, k.params(), refLoss, refGrad, up, k.gradScale, s));
         float[] xv = x.clone();
         float[] grad = !k.backward ? null : k.inPlace ? xv : new float[x.length];
         float[] loss = k.lossOut ? new float[k.n] : null;
-        double got = VEC.crossEntropy(xv, t, 0, k.n, 1, k.params(), loss, grad, up, k.gradScale);
+        double got = TestKernels.sum(s -> VEC.crossEntropy(xv, t, 0, k.n, 1, k.params(), loss, grad, up, k.gradScale, s));
         String id = "seed=" + k.seed + " " + k;
         assertClose(ref, got, TOL_F, id + " total");
         if (loss != null) {
@@ -115,11 +115,11 @@ class VectorKernelsTest {
         double[] up = k.upstream ? toD(logitsF(r, k.n, 1)) : null;
         double[] refGrad = k.backward ? new double[x.length] : null;
         double[] refLoss = k.lossOut ? new double[k.n] : null;
-        double ref = REF.crossEntropy(x, t, 0, k.n, 1, k.params(), refLoss, refGrad, up, k.gradScale);
+        double ref = TestKernels.sum(s -> REF.crossEntropy(x, t, 0, k.n, 1, k.params(), refLoss, refGrad, up, k.gradScale, s));
         double[] xv = x.clone();
         double[] grad = !k.backward ? null : k.inPlace ? xv : new double[x.length];
         double[] loss = k.lossOut ? new double[k.n] : null;
-        double got = VEC.crossEntropy(xv, t, 0, k.n, 1, k.params(), loss, grad, up, k.gradScale);
+        double got = TestKernels.sum(s -> VEC.crossEntropy(xv, t, 0, k.n, 1, k.params(), loss, grad, up, k.gradScale, s));
         String id = "seed=" + k.seed + " " + k;
         assertClose(ref, got, TOL_D, id + " total");
         if (loss != null) {
@@ -154,11 +154,11 @@ class VectorKernelsTest {
             float[] up = k.upstream ? logitsF(r, k.n, 1) : null;
             float[] refGrad = new float[x.length];
             float[] refLoss = new float[k.n];
-            double ref = REF.crossEntropyProbs(x, t, 0, k.n, 1, p, refLoss, refGrad, up, k.gradScale);
+            double ref = TestKernels.sum(s -> REF.crossEntropyProbs(x, t, 0, k.n, 1, p, refLoss, refGrad, up, k.gradScale, s));
             float[] xv = x.clone();
             float[] grad = k.inPlace ? xv : new float[x.length];
             float[] loss = new float[k.n];
-            double got = VEC.crossEntropyProbs(xv, t, 0, k.n, 1, p, loss, grad, up, k.gradScale);
+            double got = TestKernels.sum(s -> VEC.crossEntropyProbs(xv, t, 0, k.n, 1, p, loss, grad, up, k.gradScale, s));
             String id = "seed=" + seed + " probs " + k;
             assertClose(ref, got, TOL_F, id);
             assertRowsClose(refGrad, grad, k.n, k.c, TOL_F, id);
@@ -170,9 +170,9 @@ class VectorKernelsTest {
             double[] td = toD(t);
             double[] upd = up == null ? null : toD(up);
             double[] refGradD = new double[x.length];
-            double refD = REF.crossEntropyProbs(xd, td, 0, k.n, 1, p, null, refGradD, upd, k.gradScale);
+            double refD = TestKernels.sum(s -> REF.crossEntropyProbs(xd, td, 0, k.n, 1, p, null, refGradD, upd, k.gradScale, s));
             double[] gradD = new double[x.length];
-            double gotD = VEC.crossEntropyProbs(xd, td, 0, k.n, 1, p, null, gradD, upd, k.gradScale);
+            double gotD = TestKernels.sum(s -> VEC.crossEntropyProbs(xd, td, 0, k.n, 1, p, null, gradD, upd, k.gradScale, s));
             assertClose(refD, gotD, TOL_D, id + " f64");
             assertRowsClose(refGradD, gradD, k.n, k.c, TOL_D, id + " f64");
         }
@@ -194,11 +194,11 @@ class VectorKernelsTest {
             Broadcast w = seed % 7 == 0 ? new Broadcast(new double[] {0.5, 2}, 1, 2) : null;
             float[] refLoss = new float[len];
             float[] refGrad = new float[len];
-            double ref = REF.bceWithLogits(x, y, i0, len, w, null, refLoss, refGrad, up, scale);
+            double ref = TestKernels.sum(s -> REF.bceWithLogits(x, y, i0, len, Integer.MAX_VALUE, w, null, refLoss, refGrad, up, scale, s));
             float[] loss = new float[len];
             float[] xv = x.clone();
             float[] grad = r.nextBoolean() ? xv : new float[len];
-            double got = VEC.bceWithLogits(xv, y, i0, len, w, null, loss, grad, up, scale);
+            double got = TestKernels.sum(s -> VEC.bceWithLogits(xv, y, i0, len, Integer.MAX_VALUE, w, null, loss, grad, up, scale, s));
             String id = "seed=" + seed + " bce len=" + len;
             assertClose(ref, got, TOL_F, id);
             double gmax = 0;
@@ -214,8 +214,8 @@ class VectorKernelsTest {
             double[] yd = toD(y);
             double[] gd = new double[len];
             double[] gdRef = new double[len];
-            double refD = REF.bceWithLogits(xd, yd, i0, len, w, null, null, gdRef, up == null ? null : toD(up), scale);
-            double gotD = VEC.bceWithLogits(xd, yd, i0, len, w, null, null, gd, up == null ? null : toD(up), scale);
+            double refD = TestKernels.sum(s -> REF.bceWithLogits(xd, yd, i0, len, Integer.MAX_VALUE, w, null, null, gdRef, up == null ? null : toD(up), scale, s));
+            double gotD = TestKernels.sum(s -> VEC.bceWithLogits(xd, yd, i0, len, Integer.MAX_VALUE, w, null, null, gd, up == null ? null : toD(up), scale, s));
             assertClose(refD, gotD, TOL_D, id + " f64");
             for (int i = i0; i < len; i++) {
                 assertTrue(Math.abs(gd[i] - gdRef[i]) <= TOL_D * Math.max(gmax, 1e-300), id + " f64 grad[" + i + "]");
@@ -264,8 +264,8 @@ class VectorKernelsTest {
         CeParams p = new CeParams(c, null, -100, 0);
         float[] g1 = new float[x.length];
         float[] g2 = new float[x.length];
-        double a = REF.crossEntropy(x, t, 0, n, d, p, null, g1, null, 1);
-        double b = VEC.crossEntropy(x, t, 0, n, d, p, null, g2, null, 1);
+        double a = TestKernels.sum(s -> REF.crossEntropy(x, t, 0, n, d, p, null, g1, null, 1, s));
+        double b = TestKernels.sum(s -> VEC.crossEntropy(x, t, 0, n, d, p, null, g2, null, 1, s));
         assertEquals(a, b);
         assertTrue(java.util.Arrays.equals(g1, g2));
     }

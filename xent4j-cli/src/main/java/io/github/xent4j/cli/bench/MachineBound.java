@@ -45,8 +45,20 @@ final class MachineBound {
 
     /** The bound for reading src (and writing dst, when not null) on {@code threads} threads. */
     Bound measure(float[] src, float[] dst, int threads, double seconds) throws Exception {
-        double stream = Timing.bestMs(() -> parallel(threads, src.length, (from, to) ->
-                dst == null ? read(src, from, to) : copy(src, dst, from, to)), seconds, 3);
+        return measure(src, new float[0][], dst, threads, seconds);
+    }
+
+    /**
+     * The bound for reading src and the further inputs {@code also} (a target of the input's
+     * shape, say), writing dst when not null, and one exp per element of src.
+     */
+    Bound measure(float[] src, float[][] also, float[] dst, int threads, double seconds) throws Exception {
+        double stream = Timing.bestMs(() -> {
+            parallel(threads, src.length, (from, to) -> dst == null ? read(src, from, to) : copy(src, dst, from, to));
+            for (float[] a : also) {
+                parallel(threads, a.length, (from, to) -> read(a, from, to));
+            }
+        }, seconds, 3);
         double exp = Timing.bestMs(() -> parallel(threads, src.length, (from, to) ->
                 exp(expBuf, to - from)), seconds, 3);
         return new Bound(stream, exp);

@@ -74,43 +74,75 @@ final class TorchSide {
         }
     }
 
-    /** Cross-entropy with class-index targets on (n, c) logits. */
-    List<Result> crossEntropy(float[] logits, int[] target, int n, int c, List<Integer> threads, double seconds)
-            throws IOException, InterruptedException {
-        Path x = write(dir.resolve("x.f32"), logits);
-        Path t = dir.resolve("t.i64");
-        try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = ByteBuffer.allocate(8 * target.length).order(ByteOrder.LITTLE_ENDIAN);
-            for (int v : target) {
-                b.putLong(v);
+    /**
+     * What the PyTorch side computes: the op of torch_bench.py, its arrays (float[] written as
+     * float32, int[] as int64, each passed as {@code --NAME file}) and its other arguments.
+     */
+    record Spec(String op, Map<String, Object> arrays, Map<String, String> params) {
+    }
+
+    /**
+     * The settings PyTorch runs under, to take its best: the process as a user starts it, and with
+     * glibc told to keep and reuse freed memory (large tensors otherwise come back as fresh pages
+     * each call: page faults, not compute); on a CPU with AVX-512, each of those again with
+     * {@code ATEN_CPU_CAPABILITY=avx512} (its default dispatch there is AVX2, and either can win).
+     */
+    static List<Map<String, String>> settings() {
+        List<Map<String, String>> s = new ArrayList<>();
+        s.add(Map.of());
+        s.add(Map.of("GLIBC_TUNABLES", "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736"));
+        if (Machine.avx512()) {
+            s.add(Map.of("ATEN_CPU_CAPABILITY", "avx512"));
+            s.add(Map.of("ATEN_CPU_CAPABILITY", "avx512",
+                    "GLIBC_TUNABLES", "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736"));
+        }
+        return s;
+    }
+
+    /** Runs one case under every setting; each result's variant names the setting. */
+    List<Result> run(Spec spec, List<Integer> threads, double seconds) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        for (Map.Entry<String, Object> e : spec.arrays().entrySet()) {
+            Path f = e.getValue() instanceof int[] ints ? writeLongs(dir.resolve(e.getKey() + ".i64"), ints)
+                    : write(dir.resolve(e.getKey() + ".f32"), (float[]) e.getValue());
+            files.add(f);
+            args.add("--" + e.getKey());
+            args.add(f.toString());
+        }
+        for (Map.Entry<String, String> e : spec.params().entrySet()) {
+            args.add("--" + e.getKey().replace('_', '-'));
+            args.add(e.getValue());
+        }
+        List<Result> results = new ArrayList<>();
+        try {
+            for (Map<String, String> env : settings()) {
+                for (Result r : run(spec.op(), args, env, threads, seconds)) {
+                    String tag = env.isEmpty() ? "" : (env.containsKey("GLIBC_TUNABLES") ? "+recycled" : "")
+                            + (env.containsKey("ATEN_CPU_CAPABILITY") ? "+avx512" : "");
+                    results.add(new Result(r.op(), r.mode(), r.variant() + tag, r.threads(), r.ms(), r.extraMb(), r.loss()));
+                }
             }
-            b.flip();
-            while (b.hasRemaining()) {
-                ch.write(b);
+        } finally {
+            for (Path f : files) {
+                Files.deleteIfExists(f);
             }
         }
-        return run("ce", x, t, n, c, threads, seconds);
+        return results;
     }
 
-    /** BCE with logits on (n, c) logits and float targets. */
-    List<Result> bceWithLogits(float[] logits, float[] target, int n, int c, List<Integer> threads, double seconds)
-            throws IOException, InterruptedException {
-        Path x = write(dir.resolve("x.f32"), logits);
-        Path t = write(dir.resolve("y.f32"), target);
-        return run("bce", x, t, n, c, threads, seconds);
-    }
-
-    private List<Result> run(String op, Path x, Path t, int n, int c, List<Integer> threads, double seconds)
-            throws IOException, InterruptedException {
+    private List<Result> run(String op, List<String> args, Map<String, String> env, List<Integer> threads,
+                             double seconds) throws IOException, InterruptedException {
         StringBuilder ts = new StringBuilder();
         for (int v : threads) {
             ts.append(ts.length() == 0 ? "" : ",").append(v);
         }
-        List<String> cmd = List.of(python, script.toString(), "--op", op, "--x", x.toString(), "--t", t.toString(),
-                "--n", Integer.toString(n), "--c", Integer.toString(c), "--threads", ts.toString(),
-                "--seconds", Double.toString(seconds));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--op", op, "--threads", ts.toString(),
+                "--seconds", Double.toString(seconds)));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         List<Result> results = new ArrayList<>();
         StringBuilder other = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -125,9 +157,22 @@ final class TorchSide {
         if (p.waitFor() != 0) {
             throw new IOException("the torch script failed (exit " + p.exitValue() + "):\n" + other);
         }
-        Files.deleteIfExists(x);
-        Files.deleteIfExists(t);
         return results;
+    }
+
+    private static Path writeLongs(Path path, int[] values) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (int v : values) {
+                b.putLong(v);
+            }
+            b.flip();
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        }
+        return path;
     }
 
     private static Result parse(String line) {

@@ -43,11 +43,11 @@ final class BceExplainer {
     }
 
     void print(int detailLimit) {
-        BceLoss none = BceLoss.of(Reduction.NONE);
-        BceLoss reduced = BceLoss.of(reduction);
+        BceLoss none = BceLoss.builder().reduction(Reduction.NONE).build();
+        BceLoss reduced = BceLoss.builder().reduction(reduction).build();
         if (weight != null) {
-            none = none.withWeight(weight, weightShape);
-            reduced = reduced.withWeight(weight, weightShape);
+            none = none.toBuilder().weight(weight, weightShape).build();
+            reduced = reduced.toBuilder().weight(weight, weightShape).build();
         }
         DoubleResult each = none.forward(p, shape, y);
         DoubleResult result = reduced.forwardBackward(p, shape, y);

@@ -74,8 +74,8 @@ final class CrossEntropyExplainer {
 
     void print(int detailLimit) {
         int classDim = shape.length == 1 ? 0 : 1;
-        double[] p = Softmax.softmax(x, shape, classDim);
-        double[] logp = Softmax.logSoftmax(x, shape, classDim);
+        double[] p = Softmax.DEFAULTS.softmax(x, shape, classDim);
+        double[] logp = Softmax.DEFAULTS.logSoftmax(x, shape, classDim);
         CrossEntropyLoss.Builder b = CrossEntropyLoss.builder().weight(weight).ignoreIndex(ignoreIndex).labelSmoothing(eps);
         CrossEntropyLoss none = b.reduction(Reduction.NONE).build();
         CrossEntropyLoss reduced = b.reduction(reduction).build();

@@ -60,7 +60,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println(l.t("   y_hat = [[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]]   network output (logits, before softmax)",
                 "   y_hat = [[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]]   网络输出（未经过softmax）"));
         out.println(l.t("   y     = [0, 2]                               true classes", "   y     = [0, 2]                               真实类别标签"));
-        float[] p = Softmax.softmax(LOGITS, SHAPE, 1);
+        float[] p = Softmax.DEFAULTS.softmax(LOGITS, SHAPE, 1);
         out.println();
         out.println(l.t("   softmax output:", "   softmax输出："));
         out.println("     [[" + f4(p[0]) + ", " + f4(p[1]) + ", " + f4(p[2]) + "],");
@@ -93,7 +93,7 @@ public final class DemoCommand implements Callable<Integer> {
         int[] shape = {3};
         out.println("   y_hat = [0.9, 0.2, 0.6]    y = [1, 0, 1]");
         out.println("   L = -[y · log y_hat + (1 - y) · log(1 - y_hat)]");
-        float[] each = BceLoss.of(Reduction.NONE).forward(probs, shape, labels).losses();
+        float[] each = BceLoss.builder().reduction(Reduction.NONE).build().forward(probs, shape, labels).losses();
         out.println(l.t("   per sample: ", "   每个样本：") + each[0] + ", " + each[1] + ", " + each[2]
                 + l.t("   (-log 0.9, -log(1 - 0.2), -log 0.6)", "   （-log 0.9，-log(1 - 0.2)，-log 0.6）"));
         double mean = BceLoss.DEFAULTS.value(probs, shape, labels);
@@ -132,7 +132,7 @@ public final class DemoCommand implements Callable<Integer> {
         float[] soft = {0.7f, 0.2f, 0.1f, 0.1f, 0.1f, 0.8f};
         double softLoss = CrossEntropyLoss.DEFAULTS.value(LOGITS, SHAPE, soft);
         kv(out, l.t("   soft targets [[0.7,0.2,0.1],[0.1,0.1,0.8]]:", "   软目标 [[0.7,0.2,0.1],[0.1,0.1,0.8]]："), (float) softLoss);
-        float[] q = Softmax.softmax(LOGITS, SHAPE, 1);
+        float[] q = Softmax.DEFAULTS.softmax(LOGITS, SHAPE, 1);
         double[] hpq = Distributions.crossEntropy(q, SHAPE, soft);
         double[] hp = Distributions.entropy(soft, SHAPE);
         double[] kl = Distributions.klDivergence(q, SHAPE, soft);

@@ -73,9 +73,9 @@ public final class BceCommand extends ElementwiseLossCommand {
                     checkRange(x, xb, r0 * rowSize, xs, "input", float32,
                             " is not a probability in [0, 1] (bce takes probabilities; use bce-with-logits for logits)");
                     checkRange(t, tb, r0 * rowSize, xs, "target", float32, " must be in [0, 1]");
-                    BceLoss loss = BceLoss.of(r);
+                    BceLoss loss = BceLoss.builder().reduction(r).build();
                     if (w != null) {
-                        loss = loss.withWeight(w.values(r0, r1), w.shape(r0, r1));
+                        loss = loss.toBuilder().weight(w.values(r0, r1), w.shape(r0, r1)).build();
                     }
                     return xb instanceof float[] f
                             ? loss.compute(f, shape, (float[]) tb, (float[]) up, (float[]) lossOut, (float[]) gradOut)

@@ -71,12 +71,12 @@ public final class BceWithLogitsCommand extends ElementwiseLossCommand {
         int threads = run.threads();
         return plan(x, t, p, "binary_cross_entropy_with_logits takes a target of the input's size",
                 (r0, r1, xb, tb, shape, r, up, lossOut, gradOut) -> {
-                    BceWithLogitsLoss loss = BceWithLogitsLoss.of(r).withThreads(threads);
+                    BceWithLogitsLoss loss = BceWithLogitsLoss.builder().reduction(r).threads(threads).build();
                     if (w != null) {
-                        loss = loss.withWeight(w.values(r0, r1), w.shape(r0, r1));
+                        loss = loss.toBuilder().weight(w.values(r0, r1), w.shape(r0, r1)).build();
                     }
                     if (pw != null) {
-                        loss = loss.withPosWeight(pw.values(r0, r1), pw.shape(r0, r1));
+                        loss = loss.toBuilder().posWeight(pw.values(r0, r1), pw.shape(r0, r1)).build();
                     }
                     return xb instanceof float[] f
                             ? loss.compute(f, shape, (float[]) tb, (float[]) up, (float[]) lossOut, (float[]) gradOut)

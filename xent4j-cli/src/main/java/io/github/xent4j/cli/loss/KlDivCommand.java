@@ -58,7 +58,7 @@ public final class KlDivCommand extends ElementwiseLossCommand {
     Plan prepare(Source x, Source t, Precision p, Closer closer) {
         Plan plan = plan(x, t, p, "kl_div takes a target of the input's shape",
                 (r0, r1, xb, tb, shape, r, up, lossOut, gradOut) -> {
-                    KlDivLoss loss = KlDivLoss.of(r, logTarget);
+                    KlDivLoss loss = KlDivLoss.builder().reduction(r).logTarget(logTarget).build();
                     return xb instanceof float[] f
                             ? loss.compute(f, shape, (float[]) tb, (float[]) up, (float[]) lossOut, (float[]) gradOut)
                             : loss.compute((double[]) xb, shape, (double[]) tb, (double[]) up, (double[]) lossOut, (double[]) gradOut);

@@ -73,7 +73,7 @@ public final class NllLossCommand extends LossCommand {
         long rows = unbatched ? 1 : x.shape()[0];
         return new Plan(rows, unbatched ? (int) classes : x.rowSize(), !unbatched, ct.positionsShape, unbatched ? 1 : ct.inner,
                 ct.denominator(), ct.valid(), (r0, r1, xb, shape, r, up, lossOut, gradOut) -> {
-                    NllLoss loss = NllLoss.of(r).withWeight(w).withIgnoreIndex(ignoreIndex);
+                    NllLoss loss = NllLoss.builder().reduction(r).weight(w).ignoreIndex(ignoreIndex).build();
                     int[] tb = ct.read(r0, r1);
                     return xb instanceof float[] f
                             ? loss.compute(f, shape, tb, (float[]) up, (float[]) lossOut, (float[]) gradOut)

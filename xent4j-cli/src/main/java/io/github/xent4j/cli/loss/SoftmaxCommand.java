@@ -118,9 +118,17 @@ public class SoftmaxCommand implements Callable<Integer>, Verbosity {
                     Object xb = chunkable ? p.read(x, r0, r1, n) : p.read(x, 0, x.rows(), n);
                     int[] shape = chunkable ? Dims.chunk(xs, r1 - r0) : Dims.toInt(xs);
                     if (xb instanceof float[] f) {
-                        Softmax.apply(f, shape, d, log(), f);
+                        if (log()) {
+                            Softmax.DEFAULTS.logSoftmax(f, shape, d, f);
+                        } else {
+                            Softmax.DEFAULTS.softmax(f, shape, d, f);
+                        }
                     } else {
-                        Softmax.apply((double[]) xb, shape, d, log(), (double[]) xb);
+                        if (log()) {
+                            Softmax.DEFAULTS.logSoftmax((double[]) xb, shape, d, (double[]) xb);
+                        } else {
+                            Softmax.DEFAULTS.softmax((double[]) xb, shape, d, (double[]) xb);
+                        }
                     }
                     p.write(sink, xb, n);
                     bar.update(r1);
