@@ -58,7 +58,14 @@ class ClusterSmokeIT {
         }
         double core = CrossEntropyLoss.DEFAULTS.value(x, new int[] {ROWS, CLASSES}, y);
         double spark = report.get("meanCrossEntropy").asDouble();
-        assertTrue(Math.abs(core - spark) <= 1e-12 * core, "cluster " + spark + " vs core " + core);
+        assertTrue(Math.abs(core - spark) <= 1e-12 * core, "cluster " + spark + " vs core " + core + " (kernels here: "
+                + io.github.xent4j.Xent4j.kernels() + ", on the cluster: " + report.get("kernels") + ")");
+        double[] wide = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            wide[i] = x[i];
+        }
+        double reference = CrossEntropyLoss.DEFAULTS.value(wide, new int[] {ROWS, CLASSES}, y);
+        assertTrue(Math.abs(reference - spark) <= 1e-9 * reference, "cluster " + spark + " vs the double reference " + reference);
 
         long executors = log.lines().filter(l -> l.startsWith("executor: ") && l.contains("xent4j kernels:")).count();
         assertEquals(2, executors, "each of the two executors logs its kernels once:\n" + log);
