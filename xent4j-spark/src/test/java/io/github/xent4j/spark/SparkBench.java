@@ -65,7 +65,7 @@ final class SparkBench {
                 warmup, reps));
         md.append("| C | rows | method | best time | rows/s | elements/s | vs Spark ML | note |\n|---|---|---|---|---|---|---|---|\n");
         for (int k = 0; k < rows.length; k++) {
-            List<Result> results = one(spark, rows[k], classes[k], warmup, reps, dir.resolve("c" + classes[k]));
+            List<Result> results = one(spark, rows[k], classes[k], warmup, reps, dir.resolve("c" + classes[k] + "-rows" + rows[k]));
             Map<String, Result> by = new LinkedHashMap<>();
             results.forEach(r -> by.put(r.method(), r));
             Result ml = by.get("Spark ML logLoss");

@@ -30,6 +30,13 @@ public final class PartitionScan implements Function2<Integer, Iterator<Internal
 
     /** Elements per block: large enough that per-call costs vanish at small C, small enough for the cache at large C. */
     static final int BLOCK_ELEMENTS = 1 << 16;
+    /**
+     * Per-class sums: a block holds at least this many rows per class on average (each class is one
+     * call of the core per block, and a call on one row costs a few times the row's compute), up to
+     * {@link #MAX_BLOCK_ELEMENTS}.
+     */
+    static final int ROWS_PER_CLASS = 16;
+    static final int MAX_BLOCK_ELEMENTS = 1 << 23;
 
     private final ArrayColumn logits;
     private final LabelColumn label;
@@ -144,7 +151,11 @@ public final class PartitionScan implements Function2<Integer, Iterator<Internal
         void start(int c, long r) {
             classes = c;
             state.setClasses(c, partition, r);
-            capacity = Math.max(1, BLOCK_ELEMENTS / Math.max(1, c));
+            int w = Math.max(1, c);
+            capacity = Math.max(1, BLOCK_ELEMENTS / w);
+            if (perClass && !lossOnly) {
+                capacity = (int) Math.max(capacity, Math.min((long) ROWS_PER_CLASS * w, MAX_BLOCK_ELEMENTS / w));
+            }
             if (logits.floats()) {
                 fx = new float[capacity * c];
             } else {
@@ -172,8 +183,7 @@ public final class PartitionScan implements Function2<Integer, Iterator<Internal
             if (lossOnly) {
                 state.total = state.total.plus(partial(0, n, null));
             } else if (!perClass) {
-                state.total = state.total.plus(partial(0, n, null));
-                metrics(0, n, null);
+                state.total = state.total.plus(gatherRange(0, n).lossAndMetrics());
             } else {
                 byClass();
             }
@@ -207,12 +217,7 @@ public final class PartitionScan implements Function2<Integer, Iterator<Internal
                     continue;
                 }
                 Gathered g = gather(rowsOfBucket);
-                LossSum part = g.partial(loss);
-                state.byClass[b] = state.byClass[b].plus(part);
-                if (c == 2 && !spec.plain()) {
-                    state.plainBinary = state.plainBinary.plus(g.partial(CrossEntropyLoss.DEFAULTS));
-                }
-                g.metrics();
+                state.byClass[b] = state.byClass[b].plus(g.lossAndMetrics());
             }
         }
 
@@ -231,15 +236,7 @@ public final class PartitionScan implements Function2<Integer, Iterator<Internal
 
         /** The core's pair of rows [from, to) of the block, or of the listed rows. */
         LossSum partial(int from, int to, int[] rows) {
-            Gathered g = rows == null ? gatherRange(from, to) : gather(rows);
-            if (rows == null && !lossOnly && !spec.plain() && classes == 2) {
-                state.plainBinary = state.plainBinary.plus(g.partial(CrossEntropyLoss.DEFAULTS));
-            }
-            return g.partial(loss);
-        }
-
-        void metrics(int from, int to, int[] rows) {
-            (rows == null ? gatherRange(from, to) : gather(rows)).metrics();
+            return (rows == null ? gatherRange(from, to) : gather(rows)).partial(loss, null, null);
         }
 
         Gathered gatherRange(int from, int to) {
@@ -292,9 +289,14 @@ public final class PartitionScan implements Function2<Integer, Iterator<Internal
             }
 
             LossSum partial(CrossEntropyLoss l) {
+                return partial(l, null, null);
+            }
+
+            /** The core's pair, with its gradient at scale 1 into gf/gd when given. */
+            LossSum partial(CrossEntropyLoss l, float[] gf, double[] gd) {
                 try {
-                    return f != null ? l.partial(f, shape, t, 1.0, null, null, null)
-                            : l.partial(d, shape, t, 1.0, null, null, null);
+                    return f != null ? l.partial(f, shape, t, 1.0, null, null, gf)
+                            : l.partial(d, shape, t, 1.0, null, null, gd);
                 } catch (InvalidInputException e) {
                     if ("target".equals(e.argument()) && e.index() >= 0 && e.index() < m) {
                         throw new BadRowException(labelName, -1, partition, rowIndex[(int) e.index()], -1, e.value(),
@@ -304,18 +306,38 @@ public final class PartitionScan implements Function2<Integer, Iterator<Internal
                 }
             }
 
-            void metrics() {
+            /**
+             * The loss of these rows and their metrics. With a plain loss (no weights, no smoothing) one
+             * pass of the core gives both: its gradient at scale 1 is p - onehot(label), so
+             * p_c = grad_c + [c == label] and the Brier term is sum_c grad_c^2. Otherwise the
+             * probabilities are the core's softmax of the same rows.
+             */
+            LossSum lossAndMetrics() {
                 int c = classes;
-                double[] p = new double[m * c];
-                if (f != null) {
-                    float[] pf = new float[m * c];
-                    Softmax.DEFAULTS.softmax(f, shape, 1, pf);
-                    for (int i = 0; i < pf.length; i++) {
-                        p[i] = pf[i];
-                    }
+                boolean plain = spec.plain();
+                float[] pf = f != null ? new float[m * c] : null;
+                double[] pd = f == null ? new double[m * c] : null;
+                LossSum part;
+                if (plain) {
+                    part = partial(loss, pf, pd);
                 } else {
-                    Softmax.DEFAULTS.softmax(d, shape, 1, p);
+                    part = partial(loss, null, null);
+                    if (c == 2) {
+                        state.plainBinary = state.plainBinary.plus(partial(CrossEntropyLoss.DEFAULTS, null, null));
+                    }
+                    if (f != null) {
+                        Softmax.DEFAULTS.softmax(f, shape, 1, pf);
+                    } else {
+                        Softmax.DEFAULTS.softmax(d, shape, 1, pd);
+                    }
                 }
+                metrics(pf, pd, plain);
+                return part;
+            }
+
+            /** p from the softmax, or (gradient) p - onehot. */
+            void metrics(float[] pf, double[] pd, boolean gradient) {
+                int c = classes;
                 for (int r = 0; r < m; r++) {
                     int target = t[r];
                     if (target == ignoreIndex) {
@@ -336,7 +358,8 @@ public final class PartitionScan implements Function2<Integer, Iterator<Internal
                         if (xk > xy || (xk == xy && k < target)) {
                             above++;
                         }
-                        double e = p[base + k] - (k == target ? 1 : 0);
+                        double v = pf != null ? pf[base + k] : pd[base + k];
+                        double e = gradient ? v : v - (k == target ? 1 : 0);
                         sq += e * e;
                     }
                     boolean hit = best == target;
@@ -349,7 +372,10 @@ public final class PartitionScan implements Function2<Integer, Iterator<Internal
                             state.topKHits[k]++;
                         }
                     }
-                    double conf = p[base + best];
+                    double conf = pf != null ? pf[base + best] : pd[base + best];
+                    if (gradient && best == target) {
+                        conf += 1;
+                    }
                     int bin = conf > 0 ? Math.min(bins - 1, (int) Math.ceil(conf * bins) - 1) : 0;
                     state.binCount[bin]++;
                     state.binConfidence[bin].add(conf);
