@@ -218,7 +218,7 @@ class XentFunctionsTest {
         D.read().createOrReplaceTempView("preds");
         Row r = TestSpark.session().sql("SELECT xent_cross_entropy(logits, label), xent_perplexity(logits, label), "
                 + "xent_cross_entropy(CAST(logits AS array<double>), label), "
-                + "xent_nll_loss(transform(logits, x -> x - 3), label), "
+                + "xent_nll_loss(transform(logits, x -> CAST(x - 3 AS float)), label), "
                 + "xent_bce_with_logits(element_at(logits, 1), label % 2), "
                 + "xent_binary_cross_entropy(0.25 + label / 40.0, label % 2), "
                 + "xent_kl_div(array(-1.0, -0.5), array(0.5, 0.5)) FROM preds").first();
