@@ -1,6 +1,6 @@
 package io.github.xent4j.bench;
 
-import io.github.xent4j.simd.MachineProbe;
+import io.github.xent4j.cli.bench.MachineProbe;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

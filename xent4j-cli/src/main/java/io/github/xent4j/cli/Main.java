@@ -81,6 +81,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler(Main::handleExecutionException);
         cl.setParameterExceptionHandler(Main::handleParameterException);
+        cl.setExecutionStrategy(Main::executeWithKernels);
         CommandLine completion = cl.getSubcommands().get("generate-completion");
         if (completion != null) {
             completion.getCommandSpec().usageMessage().hidden(false);
@@ -153,11 +154,31 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         return message == null ? "" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
     }
 
-    /** {@code xent --version}: the version and the active kernels. */
+    /**
+     * Runs the parsed command (or its --help, --version) once the library has its kernels: an invalid
+     * {@code -Dxent4j.kernels} is bad usage, one line, before any command prints or writes anything.
+     */
+    private static int executeWithKernels(CommandLine.ParseResult parseResult) {
+        try {
+            Xent4j.kernels();
+        } catch (IllegalStateException e) {
+            PrintWriter err = parseResult.commandSpec().commandLine().getErr();
+            err.println("xent: " + oneLine(e.getMessage()));
+            err.flush();
+            return BAD_USAGE;
+        }
+        return new CommandLine.RunLast().execute(parseResult);
+    }
+
+    /** {@code xent --version}: the version and the active kernels (and why they are scalar, when they are). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"xent " + Xent4j.version(), "kernels: " + Xent4j.kernels(),
+            String kernels = Xent4j.kernels();
+            if (kernels.equals("scalar") && ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+                kernels += " (the Vector API kernels need java --add-modules jdk.incubator.vector, as ./xent runs it)";
+            }
+            return new String[] {"xent " + Xent4j.version(), "kernels: " + kernels,
                     "java: " + System.getProperty("java.version")};
         }
     }

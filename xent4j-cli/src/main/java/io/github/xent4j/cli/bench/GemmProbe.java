@@ -2,7 +2,6 @@ package io.github.xent4j.cli.bench;
 
 import io.github.xent4j.internal.Dispatch;
 import io.github.xent4j.internal.Gemms;
-import io.github.xent4j.simd.MachineProbe;
 import io.github.xent4j.spi.Gemm;
 
 import java.util.Random;

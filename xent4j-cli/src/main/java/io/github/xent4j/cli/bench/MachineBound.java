@@ -1,6 +1,5 @@
 package io.github.xent4j.cli.bench;
 
-import io.github.xent4j.simd.MachineProbe;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;

@@ -1,33 +1,47 @@
-package io.github.xent4j.simd;
+package io.github.xent4j.cli.bench;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-
-import static io.github.xent4j.simd.VectorMath.EXP_LO_F;
-import static io.github.xent4j.simd.VectorMath.FS;
-import static io.github.xent4j.simd.VectorMath.LN2_HI_F;
-import static io.github.xent4j.simd.VectorMath.LN2_LO_F;
-import static io.github.xent4j.simd.VectorMath.LOG2E_F;
-import static io.github.xent4j.simd.VectorMath.P0;
-import static io.github.xent4j.simd.VectorMath.P1;
-import static io.github.xent4j.simd.VectorMath.P2;
-import static io.github.xent4j.simd.VectorMath.P3;
-import static io.github.xent4j.simd.VectorMath.P4;
-import static io.github.xent4j.simd.VectorMath.P5;
-import static io.github.xent4j.simd.VectorMath.SHIFT_F;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Loops that measure what this machine can do, for the benchmark's "machine bound": a streaming
- * read (+ write) of the same bytes a kernel touches, and one SIMD exp per element. Not part of the
- * kernels and not exported by the module; public only for the benchmark harnesses, which run on the
- * class path. Call only when {@link VectorKernelProvider#isSupported()} is true.
+ * read (+ write) of the same bytes a kernel touches, one SIMD exp per element, and the FMA peak.
+ * Not part of the kernels: the benchmark's own code, in the CLI (the JMH module's {@code ExpBench}
+ * uses it too), so that the published xent4j-simd holds kernels only. Call only when the Vector API
+ * is readable ({@code Xent4j.kernels()} starts with "vector").
+ *
+ * <p>The exp loop is the kernels' float32 polynomial, written out here with the same constants and
+ * vector width as xent4j-simd's {@code VectorMath} (which that module does not export);
+ * {@code MachineProbeTest} checks the constants against {@code VectorMath}'s, so the two cannot drift.
  *
  * <p>Each method returns a value derived from everything it computed, so that the JIT cannot drop
  * the work.
  */
 public final class MachineProbe {
 
+    /** The kernels' vector width: preferred, or {@code -Dxent4j.simd.bits=256|512} as in VectorMath. */
+    static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED.withShape(shape(System.getProperty("xent4j.simd.bits")));
+
+    // VectorMath's float32 exp: Cody-Waite range reduction, then cephes expf's polynomial
+    static final float EXP_LO_F = -87.33f;
+    static final float LOG2E_F = 1.44269504088896341f;
+    static final float SHIFT_F = 12582912f;
+    static final float LN2_HI_F = 0.693359375f;
+    static final float LN2_LO_F = -2.12194440e-4f;
+    static final float P0 = 1.9875691500E-4f;
+    static final float P1 = 1.3981999507E-3f;
+    static final float P2 = 8.3334519073E-3f;
+    static final float P3 = 4.1665795894E-2f;
+    static final float P4 = 1.6666665459E-1f;
+    static final float P5 = 5.0000001201E-1f;
+
     private static final int L = FS.length();
+
+    private static VectorShape shape(String bits) {
+        return bits == null || bits.isBlank() ? VectorShape.preferredShape() : VectorShape.forBitSize(Integer.parseInt(bits.trim()));
+    }
 
     private MachineProbe() {
     }
@@ -84,7 +98,7 @@ public final class MachineProbe {
 
     /**
      * {@code elements} exps (rounded up to whole passes) over {@code buf}, which should be small
-     * enough to stay in L1 (e.g. 4096 floats of values <= 0): the same polynomial as the kernels,
+     * enough to stay in L1 (e.g. 4096 floats of values {@code <= 0}): the same polynomial as the kernels,
      * with two independent chains per iteration so that throughput, not latency, is measured.
      */
     public static double exp(float[] buf, long elements) {
