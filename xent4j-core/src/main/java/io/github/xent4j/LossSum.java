@@ -55,8 +55,8 @@ public final class LossSum implements java.io.Serializable {
      *
      * @param sum         the sum of the per-position losses
      * @param denominator the MEAN denominator of these positions
-     * @param positions   positions seen, ignored ones included (>= 0)
-     * @param ignored     positions skipped as ignore_index (0 <= ignored <= positions)
+     * @param positions   positions seen, ignored ones included ({@code >= 0})
+     * @param ignored     positions skipped as ignore_index ({@code 0 <= ignored <= positions})
      * @throws InvalidInputException when a count is out of range
      */
     public static LossSum of(double sum, double denominator, long positions, long ignored) {

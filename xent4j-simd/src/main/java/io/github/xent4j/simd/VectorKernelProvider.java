@@ -13,7 +13,7 @@ import java.util.Optional;
  * scalar loops once range reduction and tails are paid for).
  *
  * <p>No vector class is touched before {@link #isSupported()} has checked the module: the species
- * live in {@link VectorKernels}, which is loaded only by {@link #kernels()} and {@link #name()}.
+ * live in {@link VectorKernels}, which is loaded only by {@link #kernels(Kernels)} and {@link #name()}.
  */
 public final class VectorKernelProvider implements KernelProvider {
 
