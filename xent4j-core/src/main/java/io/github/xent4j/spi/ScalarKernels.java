@@ -1,17 +1,20 @@
 package io.github.xent4j.spi;
 
 /**
- * The reference kernels: plain loops with every intermediate in double (Math.exp, Math.log,
- * Math.log1p per element), strided over the class axis for any layout. The float32 and float64
+ * The reference kernels: plain loops computing in double with {@code Math.exp}, {@code Math.log}
+ * and {@code Math.log1p}, strided over the class axis for any layout. The float32 and float64
  * bodies are the same code written twice. Every other provider is tested against these.
  *
  * <p>Cross-entropy per position: pass 1 takes the max m (NaN-propagating, so a row holding NaN or
  * +inf, or all -inf, yields NaN as in PyTorch); pass 2 evaluates d = x - m, e = exp(d), S = sum e
  * and the weighted sums the loss needs, storing e into the gradient buffer; the loss uses the stable
  * form {@code -log_softmax = log S - d} (never {@code log(softmax)}); pass 3 scales e into the
- * gradient. Error: a few ulp of double per element, then one rounding to the output type. Class
- * losses add one value per position to the exact sum; element-wise losses one double partial sum
- * per segment.
+ * gradient: one {@code Math.exp} per element and one {@code Math.log} per position. Error: a few
+ * ulp of double per element, then one rounding to the output type; a float32 gradient is rounded
+ * twice, as e is kept in the float32 buffer between passes 2 and 3. BCE-with-logits takes
+ * {@code Math.exp} and {@code Math.log1p} per element for the loss and one more {@code Math.exp}
+ * for the gradient. Class losses add one value per position to the exact sum; element-wise losses
+ * one double partial sum per segment.
  */
 public final class ScalarKernels implements Kernels {
 

@@ -180,8 +180,8 @@ public final class TrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "split: %d train%s, %d test (stratified, seed %d)%n", split.train().rows(),
                 trainUnlabeled > 0 ? " (" + trainUnlabeled + " unlabeled, ignored by the loss)" : "",
                 split.test().rows(), seed);
-        out.printf(Locale.ROOT, "model: %s, %d parameters; %s; batch %d; %d epoch%s; loss %s%n", m.describe(),
-                params.length, opt.describe(), batchSize, epochs, epochs == 1 ? "" : "s", describeLoss());
+        out.printf(Locale.ROOT, "model: %s, %d parameters; %s; batch %d; %d epoch%s; loss %s; kernels %s%n", m.describe(),
+                params.length, opt.describe(), batchSize, epochs, epochs == 1 ? "" : "s", describeLoss(), Xent4j.kernels());
         out.flush();
 
         List<EpochRecord> history = new ArrayList<>();

@@ -171,6 +171,8 @@ class TrainCommandTest {
                 "--class-weight", "balanced", "--label-smoothing", "0.1", "--optimizer", "adam", "--lr", "0.05");
         assertEquals(0, run.code(), run.err());
         assertTrue(run.out().contains("data: " + csv + ": 300 rows, 2 features, 3 classes"), run.out());
+        assertTrue(run.out().contains("; loss mean cross-entropy, balanced class weights, label smoothing 0.1; kernels "
+                + io.github.xent4j.Xent4j.kernels() + "\n"), run.out());
         assertTrue(run.out().contains("(43 unlabeled, ignored by the loss)"), run.out());
         assertTrue(run.out().contains("test training objective (mean cross-entropy, balanced class weights, label smoothing 0.1): "),
                 run.out());
