@@ -1,5 +1,8 @@
 package io.github.xent4j.cli.explain;
 
+import io.github.xent4j.CrossEntropyLoss;
+import io.github.xent4j.InvalidInputException;
+import io.github.xent4j.LossSum;
 import io.github.xent4j.Reduction;
 import io.github.xent4j.cli.Main;
 import io.github.xent4j.cli.UsageException;
@@ -9,7 +12,8 @@ import io.github.xent4j.cli.data.Dims;
 import io.github.xent4j.cli.data.Source;
 import io.github.xent4j.cli.data.Sources;
 import io.github.xent4j.cli.io.DataException;
-import io.github.xent4j.cli.loss.ClassTargets;
+import io.github.xent4j.cli.loss.IndexTargets;
+import io.github.xent4j.cli.loss.LossCommand;
 import io.github.xent4j.cli.loss.LossReduction;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -129,9 +133,7 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
         } else if ((which == Loss.bce && values.logits != null) || (which == Loss.cross_entropy && values.probs != null)) {
             throw new UsageException("--loss " + which + " does not take " + (values.logits != null ? "--logits" : "--probs"));
         }
-        if (labelSmoothing > 1) {
-            throw new UsageException("--label-smoothing=" + labelSmoothing + " must be between 0.0 and 1.0");
-        }
+        LossCommand.option("--label-smoothing", labelSmoothing, () -> CrossEntropyLoss.builder().labelSmoothing(labelSmoothing));
         String option = values.input != null ? "--input" : values.logits != null ? "--logits" : "--probs";
         String spec0 = values.input != null ? values.input : values.logits != null ? values.logits : values.probs;
         PrintWriter out = spec.commandLine().getOut();
@@ -162,63 +164,41 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
 
     private void explainCrossEntropy(PrintWriter out, Source x, Source t, Source w, double[] xv, int[] shape,
                                      Reduction r, String names) {
-        long classes = ClassTargets.classes(x);
-        double[] wv = ClassTargets.weights(w, classes, "--weight");
-        if (Dims.equal(t.shape(), x.shape())) {
-            if (!t.isFloating()) {
-                throw new DataException(t.name() + ": Expected floating point type for target with class probabilities, got "
-                        + t.dtypeName() + " (write probabilities such as 1.0, or class indices of shape "
-                        + Dims.format(shape.length == 1 ? new long[0] : Dims.without(x.shape(), 1)) + ")");
-            }
-            if (ignoreIndex >= 0) {
-                throw new DataException(t.name() + ": --ignore-index " + ignoreIndex + " is not supported for probability targets");
-            }
-            double positions = shape.length == 1 ? 1 : Dims.numel(Dims.without(x.shape(), 1));
-            new CrossEntropyExplainer(lang, out, xv, shape, null, Sources.readAllDoubles(t), wv, ignoreIndex, labelSmoothing,
-                    r, positions, names).print(maxSamples);
-            return;
+        boolean probabilities = IndexTargets.checkShape(x, t, "cross_entropy", CrossEntropyLoss::isProbabilityTarget);
+        double[] wv = IndexTargets.weights(w, "--weight");
+        CrossEntropyLoss loss = CrossEntropyLoss.builder().weight(wv).ignoreIndex(ignoreIndex).labelSmoothing(labelSmoothing)
+                .reduction(r).build();
+        IndexTargets targets = IndexTargets.of(x, t, w, ignoreIndex);
+        try {
+            // the explainer computes with the core first and prints after; the MEAN denominator it shows is the core's
+            int[] y = probabilities ? null : targets.readAll();
+            LossSum d = probabilities ? loss.denominator(shape) : loss.denominator(shape, y);
+            new CrossEntropyExplainer(lang, out, xv, shape, y, probabilities ? Sources.readAllDoubles(t) : null, wv,
+                    ignoreIndex, labelSmoothing, r, d.denominator(), names).print(maxSamples);
+        } catch (InvalidInputException e) {
+            throw targets.restate(e, 0);
         }
-        ClassTargets ct = ClassTargets.check(x, t, wv, ignoreIndex, "cross_entropy");
-        int[] y = ct.read(0, shape.length == 1 ? 1 : shape[0]);
-        new CrossEntropyExplainer(lang, out, xv, shape, y, null, wv, ignoreIndex, labelSmoothing, r, ct.denominator(), names)
-                .print(maxSamples);
     }
 
     private void explainBce(PrintWriter out, Source x, Source t, Source w, double[] xv, int[] shape, Reduction r, String names) {
-        if (!Dims.equal(t.shape(), x.shape())) {
-            throw new DataException(t.name() + ": target shape " + Dims.format(t.shape()) + " must equal the input shape "
-                    + Dims.format(x.shape()) + " of " + x.name());
-        }
         double[] tv = Sources.readAllDoubles(t);
-        for (int i = 0; i < xv.length; i++) {
-            if (!(xv[i] >= 0 && xv[i] <= 1)) {
-                throw new DataException(x.name() + ": input" + Dims.index(x.shape(), i) + "=" + Dims.value(xv[i], false)
-                        + " is not a probability in [0, 1] (bce takes probabilities)");
-            }
-            if (!(tv[i] >= 0 && tv[i] <= 1)) {
-                throw new DataException(t.name() + ": target" + Dims.index(x.shape(), i) + "=" + Dims.value(tv[i], false)
-                        + " must be in [0, 1]");
-            }
-        }
         double[] wv = w == null ? null : Sources.readAllDoubles(w);
         int[] ws = w == null ? null : Dims.toInt(w.shape());
-        if (w != null) {
-            checkBroadcast(w, x);
-        }
-        new BceExplainer(lang, out, xv, shape, tv, wv, ws, r, names).print(maxSamples);
-    }
-
-    private static void checkBroadcast(Source w, Source x) {
-        long[] ws = w.shape();
-        long[] xs = x.shape();
-        boolean ok = ws.length <= xs.length;
-        for (int k = 0; ok && k < ws.length; k++) {
-            long d = xs[xs.length - ws.length + k];
-            ok = ws[k] == 1 || ws[k] == d;
-        }
-        if (!ok) {
-            throw new DataException(w.name() + ": --weight of shape " + Dims.format(ws) + " cannot be broadcast to the input shape "
-                    + Dims.format(xs));
+        try {
+            // the explainer computes with the core's BceLoss first and prints after: its rules decide
+            new BceExplainer(lang, out, xv, shape, tv, wv, ws, r, names).print(maxSamples);
+        } catch (InvalidInputException e) {
+            throw switch (e.argument()) {
+                case "probs" -> new DataException(x.name() + ": input" + Dims.index(x.shape(), e.index()) + "="
+                        + Dims.value(xv[(int) e.index()], false) + " is not a probability in [0, 1] (bce takes probabilities)");
+                case "target" -> e.index() < 0 ? new DataException(t.name() + ": target shape " + Dims.format(t.shape())
+                        + " must equal the input shape " + Dims.format(x.shape()) + " of " + x.name())
+                        : new DataException(t.name() + ": target" + Dims.index(x.shape(), e.index()) + "="
+                        + Dims.value(tv[(int) e.index()], false) + " must be in [0, 1]");
+                case "weight" -> new DataException(w.name() + ": --weight of shape " + Dims.format(w.shape())
+                        + " cannot be broadcast to the input shape " + Dims.format(x.shape()));
+                default -> new DataException(x.name() + ": " + e.getMessage());
+            };
         }
     }
 
