@@ -38,10 +38,10 @@ import java.util.function.Supplier;
  * the core's rules; its {@link InvalidInputException}s are restated in the files' terms.
  *
  * <p>A run that fits in one chunk makes exactly one core call, {@code compute} with the requested
- * reduction (the targets are scanned once, by the core). A streamed run calls {@code partial} per
- * chunk and merges the chunks' {@link LossSum}s; for MEAN (and BATCHMEAN) it first merges the
- * chunks' {@code denominator}s, from the targets alone, for the gradient scale
- * {@link Loss#gradScale}, so the gradient is written in one pass. The value is
+ * reduction (the targets are scanned once, by the core). A streamed run first merges the chunks'
+ * {@code denominator}s, from the targets alone (so every target is checked before any output, and
+ * the gradient scale {@link Loss#gradScale} is known), then calls {@code partial} per chunk, writing
+ * the gradient in one pass, and merges the chunks' {@link LossSum}s; the value is
  * {@link Loss#reduce} of the merged pairs: bitwise the one-call result.
  *
  * <p>Outputs go to temporary files that are renamed into place only after the whole run
@@ -151,7 +151,8 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
                     ? Math.max(1, options.run.chunkElements() / Math.max(1, plan.rowElements())) : plan.rows();
             boolean single = plan.rows() <= chunkRows;
             double gradScale = 1;
-            if (!single && (r == Reduction.MEAN || r == Reduction.BATCHMEAN)) {
+            if (!single) {
+                // before any output: the core checks every target (a failed run prints no loss) and sums the denominators
                 LossSum d = LossSum.ZERO;
                 for (long r0 = 0; r0 < plan.rows(); r0 += chunkRows) {
                     long c0 = r0;
