@@ -2,7 +2,6 @@ package io.github.xent4j.cli.explain;
 
 import io.github.xent4j.CrossEntropyLoss;
 import io.github.xent4j.InvalidInputException;
-import io.github.xent4j.LossSum;
 import io.github.xent4j.Reduction;
 import io.github.xent4j.cli.Main;
 import io.github.xent4j.cli.UsageException;
@@ -166,15 +165,11 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
                                      Reduction r, String names) {
         boolean probabilities = IndexTargets.checkShape(x, t, "cross_entropy", CrossEntropyLoss::isProbabilityTarget);
         double[] wv = IndexTargets.weights(w, "--weight");
-        CrossEntropyLoss loss = CrossEntropyLoss.builder().weight(wv).ignoreIndex(ignoreIndex).labelSmoothing(labelSmoothing)
-                .reduction(r).build();
         IndexTargets targets = IndexTargets.of(x, t, w, ignoreIndex);
         try {
-            // the explainer computes with the core first and prints after; the MEAN denominator it shows is the core's
-            int[] y = probabilities ? null : targets.readAll();
-            LossSum d = probabilities ? loss.denominator(shape) : loss.denominator(shape, y);
-            new CrossEntropyExplainer(lang, out, xv, shape, y, probabilities ? Sources.readAllDoubles(t) : null, wv,
-                    ignoreIndex, labelSmoothing, r, d.denominator(), names).print(maxSamples);
+            // the explainer computes with the core first and prints after: the core's rules decide
+            new CrossEntropyExplainer(lang, out, xv, shape, probabilities ? null : targets.readAll(),
+                    probabilities ? Sources.readAllDoubles(t) : null, wv, ignoreIndex, labelSmoothing, r, names).print(maxSamples);
         } catch (InvalidInputException e) {
             throw targets.restate(e, 0);
         }
