@@ -163,7 +163,7 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
 
     private void explainCrossEntropy(PrintWriter out, Source x, Source t, Source w, double[] xv, int[] shape,
                                      Reduction r, String names) {
-        boolean probabilities = IndexTargets.checkShape(x, t, "cross_entropy", CrossEntropyLoss::isProbabilityTarget);
+        boolean probabilities = IndexTargets.checkShape(x, t, "cross_entropy", true, CrossEntropyLoss::isProbabilityTarget);
         double[] wv = IndexTargets.weights(w, "--weight");
         IndexTargets targets = IndexTargets.of(x, t, w, ignoreIndex);
         try {

@@ -1,12 +1,9 @@
 package io.github.xent4j.cli.loss;
 
 import io.github.xent4j.CrossEntropyLoss;
-import io.github.xent4j.InvalidInputException;
 import io.github.xent4j.LossSum;
 import io.github.xent4j.cli.data.Closer;
-import io.github.xent4j.cli.data.Dims;
 import io.github.xent4j.cli.data.Source;
-import io.github.xent4j.cli.io.DataException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,7 +30,7 @@ import picocli.CommandLine.Option;
                 "  xent cross-entropy --input logits.npy --target labels.npy --weight w.npy \\",
                 "      --label-smoothing 0.1 --reduction none --out losses.npy --grad dx.npy",
                 "  xent cross-entropy --input logits.json --target probs.json  # soft targets"})
-public final class CrossEntropyCommand extends LossCommand {
+public final class CrossEntropyCommand extends TargetLossCommand {
 
     @Mixin
     LossOptions.Weight weight = new LossOptions.Weight();
@@ -46,6 +43,11 @@ public final class CrossEntropyCommand extends LossCommand {
             description = "Label smoothing in [0, 1]: the target becomes (1-E)*onehot + E/C (default ${DEFAULT-VALUE}).")
     double labelSmoothing;
 
+    @Option(names = "--z-loss", order = 6, paramLabel = "S", defaultValue = "0",
+            description = "Adds S * logsumexp(x)^2 per non-ignored position (PaLM's z-loss; mean divides that part by the "
+                    + "number of those positions; default ${DEFAULT-VALUE}: off).")
+    double zLoss;
+
     @Mixin
     LossOptions.Reductions reduction = new LossOptions.Reductions();
 
@@ -56,57 +58,20 @@ public final class CrossEntropyCommand extends LossCommand {
     void checkOptions() {
         CrossEntropyLoss.Builder b = CrossEntropyLoss.builder().ignoreIndex(ignoreIndex).reduction(reduction()).threads(threads());
         option("--label-smoothing", labelSmoothing, () -> b.labelSmoothing(labelSmoothing));
+        option("--z-loss", zLoss, () -> b.zLoss(zLoss));
         configured = b.build();
     }
 
     @Override
     Plan prepare(Source x, Source t, Precision p, Closer closer) {
-        boolean probabilities = IndexTargets.checkShape(x, t, "cross_entropy", CrossEntropyLoss::isProbabilityTarget);
+        boolean probabilities = IndexTargets.checkShape(x, t, "cross_entropy", true, CrossEntropyLoss::isProbabilityTarget);
         Source ws = open(weight.file, closer);
         CrossEntropyLoss loss = configured.toBuilder().weight(IndexTargets.weights(ws, "--weight")).build();
         if (!probabilities) {
             return IndexTargets.plan(x, t, ws, ignoreIndex, loss, new IndexTargets.IndexLoss(loss::denominator,
                 loss::compute, loss::compute, loss::partial, loss::partial));
         }
-        return probabilities(x, t, ws, p, loss);
-    }
-
-    /** Probability targets of the input's shape; MEAN divides by the number of positions (the core's denominator). */
-    private Plan probabilities(Source x, Source t, Source ws, Precision p, CrossEntropyLoss loss) {
-        long[] xs = x.shape();
-        boolean unbatched = xs.length == 1;
-        long[] positions = unbatched ? new long[0] : Dims.without(xs, 1);
-        long inner = unbatched || xs[0] == 0 ? 1 : Dims.numel(positions) / xs[0];
-        IndexTargets messages = IndexTargets.of(x, t, ws, ignoreIndex);
-        return new Plan(unbatched ? 1 : xs[0], unbatched ? (int) xs[0] : x.rowSize(), !unbatched, positions,
-                (int) inner, loss, new Plan.Core() {
-                    @Override
-                    public LossSum denominator(long r0, long r1, int[] shape) {
-                        return loss.denominator(shape);
-                    }
-
-                    @Override
-                    public double compute(Object xb, int[] shape, Object lossOut, Object gradOut) {
-                        Object tb = p.read(t, 0, t.rows(), Precision.length(xb));
-                        return xb instanceof float[] f
-                                ? loss.compute(f, shape, (float[]) tb, null, (float[]) lossOut, (float[]) gradOut)
-                                : loss.compute((double[]) xb, shape, (double[]) tb, null, (double[]) lossOut, (double[]) gradOut);
-                    }
-
-                    @Override
-                    public LossSum partial(long r0, long r1, Object xb, int[] shape, double scale, Object lossOut,
-                                           Object gradOut) {
-                        Object tb = p.read(t, r0, r1, Precision.length(xb));
-                        return xb instanceof float[] f
-                                ? loss.partial(f, shape, (float[]) tb, scale, null, (float[]) lossOut, (float[]) gradOut)
-                                : loss.partial((double[]) xb, shape, (double[]) tb, scale, null, (double[]) lossOut,
-                                (double[]) gradOut);
-                    }
-
-                    @Override
-                    public DataException restate(InvalidInputException e, long r0) {
-                        return messages.restate(e, 0);
-                    }
-                });
+        return IndexTargets.probabilities(x, t, ws, ignoreIndex, p, loss,
+                new IndexTargets.ProbLoss(loss::denominator, loss::compute, loss::compute, loss::partial, loss::partial));
     }
 }

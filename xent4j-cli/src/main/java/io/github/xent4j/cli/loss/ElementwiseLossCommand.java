@@ -14,7 +14,7 @@ import java.util.function.UnaryOperator;
  * per element; the shape rule, the ranges and the denominators (elements, or the batch for KL's
  * batchmean) are the core's {@link ElementwiseLoss}.
  */
-abstract class ElementwiseLossCommand extends LossCommand {
+abstract class ElementwiseLossCommand extends TargetLossCommand {
 
     /** The core loss of input rows [r0, r1): its broadcast weights may depend on the rows. */
     @FunctionalInterface
@@ -55,8 +55,9 @@ abstract class ElementwiseLossCommand extends LossCommand {
             }
 
             @Override
-            public LossSum partial(long r0, long r1, Object xb, int[] shape, double scale, Object lossOut, Object gradOut) {
+            public LossSum partial(long r0, long r1, Object xb, int[] shape, LossSum d, Object lossOut, Object gradOut) {
                 ElementwiseLoss l = losses.of(r0, r1);
+                double scale = loss.gradScale(d, 1.0);
                 Object tb = p.read(t, r0, r1, Precision.length(xb));
                 return xb instanceof float[] f
                         ? l.partial(f, shape, (float[]) tb, scale, null, (float[]) lossOut, (float[]) gradOut)

@@ -18,39 +18,58 @@ import io.github.xent4j.cli.io.DataException;
  */
 public final class IndexTargets {
 
-    /**
-     * A loss's class-index entry points, in both precisions, as method references:
-     * {@code new IndexLoss(loss::denominator, loss::compute, loss::compute, loss::partial, loss::partial)}.
-     */
-    record IndexLoss(Denominator denominator, Compute32 compute32, Compute64 compute64, Partial32 partial32,
-                     Partial64 partial64) {
+    /** A loss's {@code compute} for one precision X and one kind of target T. */
+    @FunctionalInterface
+    interface Compute<X, T> {
+        double compute(X x, int[] shape, T target, X upstream, X lossOut, X gradOut);
     }
 
+    /** A loss's {@code partial}; {@code countedScale} scales a term whose MEAN divides by the counted positions (z-loss). */
+    @FunctionalInterface
+    interface Partial<X, T> {
+        LossSum partial(X x, int[] shape, T target, double gradScale, double countedScale, X upstream, X lossOut, X gradOut);
+    }
+
+    /** A loss's {@code partial} with one gradient scale. */
+    @FunctionalInterface
+    interface OneScale<X, T> {
+        LossSum partial(X x, int[] shape, T target, double gradScale, X upstream, X lossOut, X gradOut);
+
+        default Partial<X, T> partial() {
+            return (x, shape, t, g, gc, up, lo, go) -> partial(x, shape, t, g, up, lo, go);
+        }
+    }
+
+    /**
+     * A loss's class-index entry points, in both precisions, as method references:
+     * {@code new IndexLoss(loss::denominator, loss::compute, loss::compute, loss::partial, loss::partial)}
+     * for a loss with a counted term (cross-entropy's z-loss); {@link #of} for the others.
+     */
+    record IndexLoss(Denominator denominator, Compute<float[], int[]> compute32, Compute<double[], int[]> compute64,
+                     Partial<float[], int[]> partial32, Partial<double[], int[]> partial64) {
+
+        /** A loss whose chunk call takes one gradient scale. */
+        static IndexLoss of(Denominator d, Compute<float[], int[]> c32, Compute<double[], int[]> c64,
+                            OneScale<float[], int[]> p32, OneScale<double[], int[]> p64) {
+            return new IndexLoss(d, c32, c64, p32.partial(), p64.partial());
+        }
+    }
+
+    /** The denominators of a chunk of class-index targets. */
     @FunctionalInterface
     interface Denominator {
         LossSum of(int[] shape, int[] target);
     }
 
-    @FunctionalInterface
-    interface Compute32 {
-        double compute(float[] x, int[] shape, int[] target, float[] upstream, float[] lossOut, float[] gradOut);
-    }
+    /** A loss's probability-target entry points, in both precisions; see {@link IndexLoss}. */
+    record ProbLoss(java.util.function.Function<int[], LossSum> denominator, Compute<float[], float[]> compute32,
+                    Compute<double[], double[]> compute64, Partial<float[], float[]> partial32,
+                    Partial<double[], double[]> partial64) {
 
-    @FunctionalInterface
-    interface Compute64 {
-        double compute(double[] x, int[] shape, int[] target, double[] upstream, double[] lossOut, double[] gradOut);
-    }
-
-    @FunctionalInterface
-    interface Partial32 {
-        LossSum partial(float[] x, int[] shape, int[] target, double gradScale, float[] upstream, float[] lossOut,
-                        float[] gradOut);
-    }
-
-    @FunctionalInterface
-    interface Partial64 {
-        LossSum partial(double[] x, int[] shape, int[] target, double gradScale, double[] upstream, double[] lossOut,
-                        double[] gradOut);
+        static ProbLoss of(java.util.function.Function<int[], LossSum> d, Compute<float[], float[]> c32,
+                           Compute<double[], double[]> c64, OneScale<float[], float[]> p32, OneScale<double[], double[]> p64) {
+            return new ProbLoss(d, c32, c64, p32.partial(), p64.partial());
+        }
     }
 
     private final Source x;
@@ -76,14 +95,15 @@ public final class IndexTargets {
      * Checks the target file against the input with the core's shape rule {@code rule} and its
      * dtype (class indices are integers), restating a complaint in the files' terms.
      *
-     * @param loss PyTorch's name of the loss, for messages
+     * @param loss          PyTorch's name of the loss, for messages
+     * @param probabilities whether the loss also takes probability targets of the input's shape
      * @return the rule's answer: true for probability targets
      */
-    public static boolean checkShape(Source x, Source t, String loss, ShapeRule rule) {
+    public static boolean checkShape(Source x, Source t, String loss, boolean probabilities, ShapeRule rule) {
         InvalidInputException problem = null;
-        boolean probabilities = false;
+        boolean isProbabilities = false;
         try {
-            probabilities = rule.check(intShape(x), intShape(t), !t.isFloating());
+            isProbabilities = rule.check(intShape(x), intShape(t), !t.isFloating());
         } catch (InvalidInputException e) {
             problem = e;
         }
@@ -93,7 +113,7 @@ public final class IndexTargets {
             throw new DataException(x.name() + ": the input must have 1 or more dimensions, (C), (N, C) or "
                     + "(N, C, d1, ..., dk), but its shape is " + Dims.format(xs));
         }
-        if (problem != null && Dims.equal(xs, ts) && loss.equals("cross_entropy")) {
+        if (problem != null && Dims.equal(xs, ts) && probabilities) {
             throw new DataException(t.name() + ": Expected floating point type for target with class probabilities, got "
                     + t.dtypeName() + " (a target of the input's shape " + Dims.format(xs)
                     + " holds probabilities; write class indices with shape " + Dims.format(positions(xs))
@@ -102,7 +122,7 @@ public final class IndexTargets {
         if (t.isFloating() && (problem != null || !Dims.equal(xs, ts))) {
             throw new DataException(t.name() + ": " + loss + " class-index targets must be integers, but the target holds "
                     + t.dtypeName() + " of shape " + Dims.format(ts)
-                    + (loss.equals("cross_entropy") ? "; probability targets must have the input's shape " + Dims.format(xs) : ""));
+                    + (probabilities ? "; probability targets must have the input's shape " + Dims.format(xs) : ""));
         }
         if (problem != null) {
             String why = xs.length == 1 ? ": an unbatched (C) input takes one class index, shape () or (1,)"
@@ -112,7 +132,7 @@ public final class IndexTargets {
             throw new DataException(t.name() + ": target shape " + Dims.format(ts) + " does not match the input "
                     + x.name() + " of shape " + Dims.format(xs) + why);
         }
-        return probabilities;
+        return isProbabilities;
     }
 
     /** A core shape rule: true for probability targets; throws {@link InvalidInputException} when the shapes do not fit. */
@@ -160,12 +180,14 @@ public final class IndexTargets {
                     }
 
                     @Override
-                    public LossSum partial(long r0, long r1, Object xb, int[] shape, double scale, Object lossOut,
+                    public LossSum partial(long r0, long r1, Object xb, int[] shape, LossSum d, Object lossOut,
                                            Object gradOut) {
                         int[] y = it.read(r0, r1);
+                        double g = loss.gradScale(d, 1.0);
+                        double gc = loss.countedGradScale(d, 1.0);
                         return xb instanceof float[] f
-                                ? core.partial32().partial(f, shape, y, scale, null, (float[]) lossOut, (float[]) gradOut)
-                                : core.partial64().partial((double[]) xb, shape, y, scale, null, (double[]) lossOut,
+                                ? core.partial32().partial(f, shape, y, g, gc, null, (float[]) lossOut, (float[]) gradOut)
+                                : core.partial64().partial((double[]) xb, shape, y, g, gc, null, (double[]) lossOut,
                                 (double[]) gradOut);
                     }
 
@@ -176,13 +198,58 @@ public final class IndexTargets {
                 });
     }
 
+    /**
+     * The plan of a loss over probability targets of the input's shape (the core accepted them);
+     * MEAN divides by the number of positions, the core's denominator.
+     */
+    static Plan probabilities(Source x, Source t, Source w, int ignoreIndex, Precision p, Loss loss, ProbLoss core) {
+        IndexTargets it = of(x, t, w, ignoreIndex);
+        long[] xs = x.shape();
+        boolean unbatched = it.unbatched;
+        long[] positions = positions(xs);
+        long inner = unbatched || xs[0] == 0 ? 1 : Dims.numel(positions) / xs[0];
+        return new Plan(unbatched ? 1 : xs[0], unbatched ? (int) xs[0] : x.rowSize(), !unbatched, positions,
+                (int) inner, loss, new Plan.Core() {
+                    @Override
+                    public LossSum denominator(long r0, long r1, int[] shape) {
+                        return core.denominator().apply(shape);
+                    }
+
+                    @Override
+                    public double compute(Object xb, int[] shape, Object lossOut, Object gradOut) {
+                        Object tb = p.read(t, 0, t.rows(), Precision.length(xb));
+                        return xb instanceof float[] f
+                                ? core.compute32().compute(f, shape, (float[]) tb, null, (float[]) lossOut, (float[]) gradOut)
+                                : core.compute64().compute((double[]) xb, shape, (double[]) tb, null, (double[]) lossOut,
+                                (double[]) gradOut);
+                    }
+
+                    @Override
+                    public LossSum partial(long r0, long r1, Object xb, int[] shape, LossSum d, Object lossOut,
+                                           Object gradOut) {
+                        Object tb = p.read(t, r0, r1, Precision.length(xb));
+                        double g = loss.gradScale(d, 1.0);
+                        double gc = loss.countedGradScale(d, 1.0);
+                        return xb instanceof float[] f
+                                ? core.partial32().partial(f, shape, (float[]) tb, g, gc, null, (float[]) lossOut, (float[]) gradOut)
+                                : core.partial64().partial((double[]) xb, shape, (double[]) tb, g, gc, null, (double[]) lossOut,
+                                (double[]) gradOut);
+                    }
+
+                    @Override
+                    public DataException restate(InvalidInputException e, long r0) {
+                        return it.restate(e, 0);
+                    }
+                });
+    }
+
     /** Every target, narrowed by the core (for a small input read whole). */
     public int[] readAll() {
         return read(0, unbatched ? 1 : x.shape()[0]);
     }
 
     /** The targets of input rows [r0, r1) (the one target when unbatched), narrowed by the core. */
-    private int[] read(long r0, long r1) {
+    int[] read(long r0, long r1) {
         long[] buf = new long[unbatched ? 1 : (int) ((r1 - r0) * Math.max(1, t.rowSize()))];
         if (unbatched) {
             t.read(0, t.rows(), buf, 0);

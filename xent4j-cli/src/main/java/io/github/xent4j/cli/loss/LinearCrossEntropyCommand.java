@@ -78,6 +78,9 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
     @Mixin
     LossOptions options = new LossOptions();
 
+    @Mixin
+    LossOptions.Target target = new LossOptions.Target();
+
     @Option(names = "--linear-weight", order = 2, required = true, paramLabel = "W",
             description = "The classifier weight, shape (V, D).")
     Path linearWeight;
@@ -160,7 +163,7 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
     }
 
     private List<Path> inputs() {
-        List<Path> in = new ArrayList<>(Arrays.asList(options.input, linearWeight, linearBias, options.target, weight.file,
+        List<Path> in = new ArrayList<>(Arrays.asList(options.input, linearWeight, linearBias, target.file, weight.file,
                 tokenWeight));
         in.removeIf(Objects::isNull);
         return in;
@@ -401,7 +404,7 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
         }
         Source cws = LossCommand.open(weight.file, closer);
         double[] cw = IndexTargets.weights(cws, "--weight");
-        Source t = closer.add(Sources.open(options.target));
+        Source t = closer.add(Sources.open(target.file));
         if (t.isFloating()) {
             throw new DataException(t.name() + ": class-index targets must be integers, but the target holds " + t.dtypeName());
         }

@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  * <p>A run that fits in one chunk makes exactly one core call, {@code compute} with the requested
  * reduction (the targets are scanned once, by the core). A streamed run first merges the chunks'
  * {@code denominator}s, from the targets alone (so every target is checked before any output, and
- * the gradient scale {@link Loss#gradScale} is known), then calls {@code partial} per chunk, writing
+ * the gradient scales, {@link Loss#gradScale}, are known), then calls {@code partial} per chunk, writing
  * the gradient in one pass, and merges the chunks' {@link LossSum}s; the value is
  * {@link Loss#reduce} of the merged pairs: bitwise the one-call result.
  *
@@ -99,7 +99,7 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
      *
      * @throws DataException naming the file, the position and the problem
      */
-    abstract Plan prepare(Source x, Source target, Precision precision, Closer closer);
+    abstract Plan prepare(Source x, Precision precision, Closer closer);
 
     @Override
     public boolean verbose() {
@@ -134,8 +134,7 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
         try (Closer closer = new Closer()) {
             Source x = closer.add(Sources.open(options.input));
             Precision p = Precision.of(x, "--input");
-            Source t = closer.add(Sources.open(options.target));
-            Plan plan = prepare(x, t, p, closer);
+            Plan plan = prepare(x, p, closer);
             Plan.Core core = plan.core();
             if (out != null) {
                 Sink.checkWritable(out, r == Reduction.NONE ? plan.lossShape().length : 0);
@@ -150,17 +149,16 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
             long chunkRows = plan.chunkable()
                     ? Math.max(1, options.run.chunkElements() / Math.max(1, plan.rowElements())) : plan.rows();
             boolean single = plan.rows() <= chunkRows;
-            double gradScale = 1;
+            LossSum denominators = LossSum.ZERO;
             if (!single) {
                 // before any output: the core checks every target (a failed run prints no loss) and sums the denominators
-                LossSum d = LossSum.ZERO;
                 for (long r0 = 0; r0 < plan.rows(); r0 += chunkRows) {
                     long c0 = r0;
                     long r1 = Math.min(plan.rows(), r0 + chunkRows);
-                    d = d.plus(core(core, r0, () -> core.denominator(c0, r1, Dims.chunk(x.shape(), r1 - c0))));
+                    denominators = denominators.plus(core(core, r0, () -> core.denominator(c0, r1, Dims.chunk(x.shape(), r1 - c0))));
                 }
-                gradScale = plan.loss().gradScale(d, 1.0);
             }
+            LossSum d = denominators;
             boolean printLosses = r == Reduction.NONE && out == null;
             LossSum total = LossSum.ZERO;
             double value = Double.NaN;
@@ -181,8 +179,7 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
                     if (single) {
                         value = core(core, 0, () -> core.compute(xb, shape, lossOut, gradOut));
                     } else {
-                        double s = gradScale;
-                        total = total.plus(core(core, r0, () -> core.partial(c0, r1, xb, shape, s, lossOut, gradOut)));
+                        total = total.plus(core(core, r0, () -> core.partial(c0, r1, xb, shape, d, lossOut, gradOut)));
                     }
                     if (gradSink != null) {
                         p.write(gradSink, xb, n);

@@ -7,9 +7,9 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 
 /**
- * The options the loss commands share, each declared once: {@code --input} and {@code --target}
- * (with {@link RunOptions}: {@code --threads}, {@code --verbose}), and, for the commands that take
- * them, {@link Weight} and {@link Reductions}. What differs between commands is text only: each
+ * The options the loss commands share, each declared once: {@code --input} (with
+ * {@link RunOptions}: {@code --threads}, {@code --verbose}), and, for the commands that take them,
+ * {@link Target}, {@link Weight} and {@link Reductions}. What differs between commands is text only: each
  * command's resource bundle (named after its class) may give the keys {@code input}, {@code target},
  * {@code weight} (descriptions) and {@code input.label}, {@code weight.label} (the value's name in
  * the synopsis, default X and W); without a key the description here is used.
@@ -20,12 +20,15 @@ public final class LossOptions {
             description = "The input (.npy float32/float64, .csv or .json).")
     Path input;
 
-    @Option(names = "--target", order = 2, required = true, paramLabel = "T", descriptionKey = "target",
-            description = "The target.")
-    Path target;
-
     @Mixin
     RunOptions run = new RunOptions();
+
+    /** {@code --target T}, required (distill's optional hard labels are its own option). */
+    public static final class Target {
+        @Option(names = "--target", order = 2, required = true, paramLabel = "T", descriptionKey = "target",
+                description = "The target.")
+        Path file;
+    }
 
     /** {@code --weight W}: a file of weights; what they weigh is the command's (its bundle's {@code weight}). */
     public static final class Weight {

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
         footer = {"  xent log-softmax --input logits.npy --dim 1 --out logp.npy",
                 "  xent nll-loss --input logp.npy --target labels.npy",
                 "      # the same value as cross-entropy on logits.npy"})
-public final class NllLossCommand extends LossCommand {
+public final class NllLossCommand extends TargetLossCommand {
 
     @Mixin
     LossOptions.Weight weight = new LossOptions.Weight();
@@ -37,7 +37,7 @@ public final class NllLossCommand extends LossCommand {
 
     @Override
     Plan prepare(Source x, Source t, Precision p, Closer closer) {
-        IndexTargets.checkShape(x, t, "nll_loss", (xs, ts, integers) -> {
+        IndexTargets.checkShape(x, t, "nll_loss", false, (xs, ts, integers) -> {
             NllLoss.checkTargetShape(xs, ts);
             return false;
         });
@@ -45,6 +45,6 @@ public final class NllLossCommand extends LossCommand {
         NllLoss loss = NllLoss.builder().weight(IndexTargets.weights(ws, "--weight")).ignoreIndex(ignoreIndex)
                 .reduction(reduction()).threads(threads()).build();
         return IndexTargets.plan(x, t, ws, ignoreIndex, loss,
-                new IndexTargets.IndexLoss(loss::denominator, loss::compute, loss::compute, loss::partial, loss::partial));
+                IndexTargets.IndexLoss.of(loss::denominator, loss::compute, loss::compute, loss::partial, loss::partial));
     }
 }

@@ -32,8 +32,12 @@ record Plan(long rows, int rowElements, boolean chunkable, long[] lossShape, int
         /** The whole input in one call with the loss's reduction: the loss's {@code compute}. */
         double compute(Object x, int[] shape, Object lossOut, Object gradOut);
 
-        /** Rows [r0, r1) with a gradient scale known in advance: the loss's {@code partial}. */
-        LossSum partial(long r0, long r1, Object x, int[] shape, double gradScale, Object lossOut, Object gradOut);
+        /**
+         * Rows [r0, r1) given the merged denominators of the whole run, from which the loss's
+         * gradient scales ({@code gradScale}, and {@code countedGradScale} for a term that MEAN
+         * divides by the counted positions) are known in advance: the loss's {@code partial}.
+         */
+        LossSum partial(long r0, long r1, Object x, int[] shape, LossSum denominators, Object lossOut, Object gradOut);
 
         /** The core's complaint about rows from {@code r0} on, in the files' terms (names, positions). */
         DataException restate(InvalidInputException e, long r0);
