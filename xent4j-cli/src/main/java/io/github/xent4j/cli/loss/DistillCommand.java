@@ -21,7 +21,7 @@ import java.nio.file.Path;
         description = {"Knowledge distillation (Hinton et al. 2015): T^2 * KL(softmax(teacher / T) || softmax(student / T)) "
                 + "per position, optionally mixed with hard-label cross-entropy as alpha * KD + (1 - alpha) * CE.",
                 "",
-                "The input X holds the student's logits of shape (C), (N, C) or (N, C, d1, ..., dk); the teacher has "
+                "The input STUDENT holds the student's logits of shape (C), (N, C) or (N, C, d1, ..., dk); the teacher has "
                         + "the same shape (logits, or log-probabilities at temperature T with --teacher-log-probs). The "
                         + "gradient (--grad) is with respect to the student's logits; the teacher is a constant.",
                 "batchmean (the default) divides the KD sum by N (dimension 0), mean by all N*C*d elements (as "
