@@ -34,6 +34,15 @@ class CoreRulesTest {
     }
 
     @Test
+    void anInputWithoutClassesSaysSo() {
+        Path x = npy(dir, "x0.npy", NdArray.ofFloats(new float[0], 2, 0));
+        Path y = npy(dir, "y0.npy", NdArray.ofLongs(new long[] {-100, 0}, 2));
+        assertEquals("xent cross-entropy: " + y + ": target[1]=0 is out of bounds for 0 classes (the input has no class to "
+                + "choose; only the ignore index -100 is valid)", run("cross-entropy", "--input", x.toString(), "--target",
+                y.toString()).badData());
+    }
+
+    @Test
     void aStreamedRunNamesThePositionInTheFile() {
         Path x = npy(dir, "x.npy", Data.randomFloats(6, 3, 2));
         Path y = npy(dir, "y.npy", NdArray.ofLongs(new long[] {0, 1, 2, 0, 1, 7}, 6));
