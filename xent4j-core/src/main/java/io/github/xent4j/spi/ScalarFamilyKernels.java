@@ -21,7 +21,7 @@ public final class ScalarFamilyKernels {
      * The per-class focal term {@code f(l) = -(1 - p)^gamma l} of a log-probability l = log p <= 0,
      * with 1 - p = -expm1(l) (no cancellation near p = 1).
      */
-    static double focalTerm(double l, double gamma) {
+    public static double focalTerm(double l, double gamma) {
         return Math.pow(-Math.expm1(l), gamma) * -l;
     }
 
@@ -30,7 +30,7 @@ public final class ScalarFamilyKernels {
      * quotient is 0/0 (p = 1: l / (1 - p) -> -1) and where p l is 0 * inf (p = 0: p l -> 0), so that
      * no gamma < 1 or saturated logit produces NaN.
      */
-    static double focalSlope(double l, double gamma) {
+    public static double focalSlope(double l, double gamma) {
         final double u = -Math.expm1(l);
         final double p = Math.exp(l);
         final double ug = Math.pow(u, gamma);

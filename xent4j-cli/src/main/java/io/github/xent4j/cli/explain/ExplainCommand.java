@@ -1,7 +1,10 @@
 package io.github.xent4j.cli.explain;
 
 import io.github.xent4j.CrossEntropyLoss;
+import io.github.xent4j.DistillationLoss;
+import io.github.xent4j.FocalLoss;
 import io.github.xent4j.InvalidInputException;
+import io.github.xent4j.NllLoss;
 import io.github.xent4j.Reduction;
 import io.github.xent4j.cli.Main;
 import io.github.xent4j.cli.UsageException;
@@ -25,11 +28,13 @@ import java.util.concurrent.Callable;
 
 /** {@code xent explain}: a loss computed step by step, as the tutorial teaches it. */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Explains cross-entropy or bce step by step, on your data.",
+        description = {"Explains cross-entropy, bce, focal loss or distillation step by step, on your data.",
                 "",
                 "Shows the formula, the max shift, softmax per sample with a bar chart, -log p of the true class, the "
                         + "weights and the exact mean denominator, label smoothing's target distribution, and the "
                         + "gradient rows.",
+                "--loss focal shows how the factor (1 - p_y)^gamma down-weights easy samples next to cross-entropy; "
+                        + "--loss distill shows how the temperature T softens the teacher (--teacher) and the student.",
                 "Inputs are files (.npy, .csv, .json) or inline JSON values, with the same meaning as for "
                         + "cross-entropy and bce. A large input is summarised (accuracy, per-class mean loss, worst "
                         + "samples) instead of listed. --lang zh explains in Chinese, the tutorial's language.",
@@ -39,12 +44,14 @@ import java.util.concurrent.Callable;
                 "  xent explain --logits '[[0.1,0.3,0.6]]' --target '[0]' --weight '[1,2,3]' \\",
                 "      --label-smoothing 0.1 --lang zh",
                 "  xent explain --probs '[0.9,0.2,0.6]' --target '[1,0,1]'     # binary",
+                "  xent explain --loss focal --gamma 2 --logits '[[2,0,-1],[0.2,0.3,0.1]]' --target '[0,2]'",
+                "  xent explain --loss distill --temperature 4 --logits '[[1,2,0.5]]' --teacher '[[3,1,0]]'",
                 "  xent explain --input logits.npy --target labels.npy         # a summary"})
 public final class ExplainCommand implements Callable<Integer>, Verbosity {
 
     /** Which loss to explain. */
     enum Loss {
-        @SuppressWarnings("checkstyle:all") cross_entropy("cross-entropy"), bce("bce");
+        @SuppressWarnings("checkstyle:all") cross_entropy("cross-entropy"), bce("bce"), focal("focal"), distill("distill");
 
         final String label;
 
@@ -76,12 +83,22 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Values values;
 
-    @Option(names = "--target", required = true, paramLabel = "T",
-            description = "Class indices or probabilities (cross-entropy), or 0/1 labels (bce): a file or an inline value such as '[0]'.")
+    @Option(names = "--target", paramLabel = "T",
+            description = "Class indices or probabilities (cross-entropy), class indices (focal), or 0/1 labels (bce): a file or "
+                    + "an inline value such as '[0]'. Required except for distill.")
     String target;
 
+    @Option(names = "--gamma", paramLabel = "G", defaultValue = "2", description = "focal: the focusing exponent gamma >= 0 (default ${DEFAULT-VALUE}).")
+    double gamma;
+
+    @Option(names = "--teacher", paramLabel = "T", description = "distill: the teacher's logits, of the student's shape: a file or an inline value.")
+    String teacher;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "2", description = "distill: the temperature T > 0 (default ${DEFAULT-VALUE}).")
+    double temperature;
+
     @Option(names = "--loss", paramLabel = "L", converter = LossConverter.class,
-            description = "cross-entropy or bce (default: bce with --probs, else cross-entropy).")
+            description = "cross-entropy, bce, focal or distill (default: bce with --probs, else cross-entropy).")
     Loss loss;
 
     @Option(names = "--weight", paramLabel = "W", description = "Weights: per class (cross-entropy) or broadcast per element (bce).")
@@ -117,8 +134,10 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
             return switch (value.toLowerCase(java.util.Locale.ROOT).replace('_', '-')) {
                 case "cross-entropy", "ce" -> Loss.cross_entropy;
                 case "bce" -> Loss.bce;
+                case "focal" -> Loss.focal;
+                case "distill", "distillation" -> Loss.distill;
                 default -> throw new picocli.CommandLine.TypeConversionException(
-                        "expected cross-entropy or bce but was '" + value + "'");
+                        "expected cross-entropy, bce, focal or distill but was '" + value + "'");
             };
         }
     }
@@ -129,8 +148,18 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
         Loss which = loss;
         if (which == null) {
             which = values.probs != null ? Loss.bce : Loss.cross_entropy;
-        } else if ((which == Loss.bce && values.logits != null) || (which == Loss.cross_entropy && values.probs != null)) {
+        } else if ((which == Loss.bce && values.logits != null) || (which != Loss.bce && values.probs != null)) {
             throw new UsageException("--loss " + which + " does not take " + (values.logits != null ? "--logits" : "--probs"));
+        }
+        if (which == Loss.distill ? teacher == null : target == null) {
+            throw new UsageException(which == Loss.distill ? "--loss distill needs --teacher" : "Missing required option: '--target=T'");
+        }
+        // the core's rules for the options
+        if (which == Loss.focal) {
+            LossCommand.option("--gamma", gamma, () -> FocalLoss.builder().gamma(gamma));
+        }
+        if (which == Loss.distill) {
+            LossCommand.option("--temperature", temperature, () -> DistillationLoss.builder().temperature(temperature));
         }
         LossCommand.option("--label-smoothing", labelSmoothing, () -> CrossEntropyLoss.builder().labelSmoothing(labelSmoothing));
         String option = values.input != null ? "--input" : values.logits != null ? "--logits" : "--probs";
@@ -138,7 +167,8 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
         PrintWriter out = spec.commandLine().getOut();
         try (Closer closer = new Closer()) {
             Source x = closer.add(Sources.openOrParse(spec0, option));
-            Source t = closer.add(Sources.openOrParse(target, "--target"));
+            Source t = which == Loss.distill ? closer.add(Sources.openOrParse(teacher, "--teacher"))
+                    : closer.add(Sources.openOrParse(target, "--target"));
             Source w = weight == null ? null : closer.add(Sources.openOrParse(weight, "--weight"));
             if (!x.textual() && !x.isFloating()) {
                 throw new DataException(x.name() + ": unsupported dtype " + x.dtype().numpyName() + " for " + option
@@ -153,6 +183,8 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
             String names = names(x, t, w);
             if (which == Loss.cross_entropy) {
                 explainCrossEntropy(out, x, t, w, xv, shape, r, names);
+            } else if (which == Loss.focal || which == Loss.distill) {
+                explainFamily(which, out, x, t, w, xv, shape, r, names);
             } else {
                 explainBce(out, x, t, w, xv, shape, r, names);
             }
@@ -170,6 +202,37 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
             // the explainer computes with the core first and prints after: the core's rules decide
             new CrossEntropyExplainer(lang, out, xv, shape, probabilities ? null : targets.readAll(),
                     probabilities ? Sources.readAllDoubles(t) : null, wv, ignoreIndex, labelSmoothing, r, names).print(maxSamples);
+        } catch (InvalidInputException e) {
+            throw targets.restate(e, 0);
+        }
+    }
+
+    /** Focal loss and distillation, on (C) or (N, C) inputs. */
+    private void explainFamily(Loss which, PrintWriter out, Source x, Source t, Source w, double[] xv, int[] shape, Reduction r,
+                               String names) {
+        if (shape.length < 1 || shape.length > 2) {
+            throw new DataException(x.name() + ": explain --loss " + which + " takes logits of shape (C) or (N, C), got "
+                    + Dims.format(x.shape()));
+        }
+        if (which == Loss.distill) {
+            if (!Dims.equal(t.shape(), x.shape())) {
+                throw new DataException(t.name() + ": --teacher of shape " + Dims.format(t.shape()) + " must have the student's shape "
+                        + Dims.format(x.shape()) + " of " + x.name());
+            }
+            boolean explicit = spec.commandLine().getParseResult() != null
+                    && spec.commandLine().getParseResult().hasMatchedOption("--reduction");
+            new DistillExplainer(lang, out, xv, Sources.readAllDoubles(t), shape, temperature,
+                    explicit ? r : Reduction.BATCHMEAN, names).print(maxSamples);
+            return;
+        }
+        IndexTargets.checkShape(x, t, "focal_loss", false, (xs, ts, integers) -> {
+            NllLoss.checkTargetShape(xs, ts); // the class-index shape rule
+            return false;
+        });
+        double[] wv = IndexTargets.weights(w, "--weight");
+        IndexTargets targets = IndexTargets.of(x, t, w, ignoreIndex);
+        try {
+            new FocalExplainer(lang, out, xv, shape, targets.readAll(), wv, ignoreIndex, gamma, r, names).print(maxSamples);
         } catch (InvalidInputException e) {
             throw targets.restate(e, 0);
         }
