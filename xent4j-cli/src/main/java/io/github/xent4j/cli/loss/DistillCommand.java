@@ -94,8 +94,7 @@ public final class DistillCommand extends LossCommand {
                 return false;
             });
         } else if (x.rank() == 0) {
-            throw new DataException(x.name() + ": the input must have 1 or more dimensions, (C), (N, C) or "
-                    + "(N, C, d1, ..., dk), but its shape is ()");
+            throw IndexTargets.noClassDimension(x);
         }
         IndexTargets labels = t == null ? null : IndexTargets.of(x, t, null, ignoreIndex);
         DistillationLoss loss = configured;

@@ -110,8 +110,7 @@ public final class IndexTargets {
         long[] xs = x.shape();
         long[] ts = t.shape();
         if (problem != null && problem.argument().equals("input")) {
-            throw new DataException(x.name() + ": the input must have 1 or more dimensions, (C), (N, C) or "
-                    + "(N, C, d1, ..., dk), but its shape is " + Dims.format(xs));
+            throw noClassDimension(x);
         }
         if (problem != null && Dims.equal(xs, ts) && probabilities) {
             throw new DataException(t.name() + ": Expected floating point type for target with class probabilities, got "
@@ -262,8 +261,29 @@ public final class IndexTargets {
     /** The core's complaint about a chunk whose first target is at flat position {@code p0} of the file. */
     public DataException restate(InvalidInputException e, long p0) {
         long classes = unbatched ? x.shape()[0] : x.shape()[1];
+        if (e.argument().equals("target") || e.argument().equals("weight")) {
+            return restate(e, t, t.shape(), p0, classes, ignoreIndex, w, x);
+        }
+        if (e.argument().equals("ignoreIndex")) {
+            return new DataException(t.name() + ": --ignore-index " + ignoreIndex + " is not supported for probability "
+                    + "targets (the target has the input's shape " + Dims.format(x.shape()) + "); PyTorch: ignore_index "
+                    + "is not supported for floating point target");
+        }
+        return new DataException(x.name() + ": " + e.getMessage());
+    }
+
+    /**
+     * A complaint about class-index targets (a value out of range, or beyond int) or about the
+     * per-class weights (one per class), in the files' terms; any other under the input's name.
+     *
+     * @param targetShape the target file's shape, for the position's multi-index
+     * @param p0          the flat position in the file of the call's first target
+     * @param w           the --weight file, or null
+     */
+    static DataException restate(InvalidInputException e, Source t, long[] targetShape, long p0, long classes,
+                                 int ignoreIndex, Source w, Source x) {
         if (e.argument().equals("target") && e.index() >= 0) {
-            return new DataException(t.name() + ": target" + Dims.index(t.shape(), p0 + e.index()) + "=" + e.value()
+            return new DataException(t.name() + ": target" + Dims.index(targetShape, p0 + e.index()) + "=" + e.value()
                     + " is out of bounds for " + classes + " classes (" + (classes == 0
                     ? "the input has no class to choose; only the ignore index " + ignoreIndex + " is valid)"
                     : "valid: 0.." + (classes - 1) + ", or the ignore index " + ignoreIndex + ")"));
@@ -272,12 +292,13 @@ public final class IndexTargets {
             return new DataException(w.name() + ": --weight must have shape (" + classes + ",), one weight per class, "
                     + "but its shape is " + Dims.format(w.shape()));
         }
-        if (e.argument().equals("ignoreIndex")) {
-            return new DataException(t.name() + ": --ignore-index " + ignoreIndex + " is not supported for probability "
-                    + "targets (the target has the input's shape " + Dims.format(x.shape()) + "); PyTorch: ignore_index "
-                    + "is not supported for floating point target");
-        }
         return new DataException(x.name() + ": " + e.getMessage());
+    }
+
+    /** The input must have a class dimension: (C), (N, C) or (N, C, d1, ..., dk). */
+    static DataException noClassDimension(Source x) {
+        return new DataException(x.name() + ": the input must have 1 or more dimensions, (C), (N, C) or "
+                + "(N, C, d1, ..., dk), but its shape is " + Dims.format(x.shape()));
     }
 
     /** The positions of an input shape: without the class dimension 1; () for an unbatched (C). */

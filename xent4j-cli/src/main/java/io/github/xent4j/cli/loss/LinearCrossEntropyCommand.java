@@ -208,7 +208,7 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
 
     /** The shapes and small operands of a run, checked against each other. */
     private record Operands(Precision p, long[] hs, int n, int d, int v, long[] ts, int[] target, double[] classWeight,
-                            Object w, Object bias, Object tokenWeight, Source targetFile) {
+                            Object w, Object bias, Object tokenWeight, Source input, Source targetFile, Source weightFile) {
     }
 
     private void execute() {
@@ -341,16 +341,7 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
         try {
             return c.get();
         } catch (InvalidInputException e) {
-            if (e.argument().equals("target") && e.index() >= 0) {
-                throw new DataException(o.targetFile.name() + ": target" + Dims.index(o.ts, t0 + e.index()) + "=" + e.value()
-                        + " is out of bounds for " + o.v + " classes (valid: 0.." + (o.v - 1) + ", or the ignore index "
-                        + ignoreIndex + ")");
-            }
-            if (e.argument().equals("weight") && o.classWeight != null) {
-                throw new DataException(weight.file + ": --weight must have shape (" + o.v + ",), one weight per class, "
-                        + "but its shape is (" + o.classWeight.length + ",)");
-            }
-            throw new DataException(e.getMessage());
+            throw IndexTargets.restate(e, o.targetFile, o.ts, t0, o.v, ignoreIndex, o.weightFile, o.input);
         }
     }
 
@@ -419,8 +410,7 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
         try {
             y = ClassIndices.toInt(raw); // the range is the core's rule, checked by the loss's call
         } catch (InvalidInputException e) {
-            throw new DataException(t.name() + ": target" + Dims.index(ts, e.index()) + "=" + e.value() + " is out of bounds for "
-                    + v + " classes (valid: 0.." + (v - 1) + ", or the ignore index " + ignoreIndex + ")");
+            throw IndexTargets.restate(e, t, ts, 0, v, ignoreIndex, cws, h);
         }
         Object tw = null;
         if (tokenWeight != null) {
@@ -431,7 +421,7 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
             }
             tw = p.read(tws, 0, tws.rows(), n);
         }
-        return new Operands(p, hs, n, d, v, ts, y, cw, w, bias, tw, t);
+        return new Operands(p, hs, n, d, v, ts, y, cw, w, bias, tw, h, t, cws);
     }
 
     /** A failed run must not leave an older result under the output names. */
