@@ -100,4 +100,20 @@ final class ClassTargets {
         d.add(denominator);
         return LossSum.wrap(new ExactSum(), d, positions, 0);
     }
+
+    /** Probability targets have the logits' shape. */
+    static void checkProbs(ClassShape cs, int targetLen, int[] shape) {
+        if (targetLen < 0) {
+            throw Check.of("targetProbs", "must not be null");
+        }
+        Check.length("targetProbs", targetLen, cs.positions() * cs.classes(),
+                "probability targets have the logits' shape " + Check.shape(shape));
+    }
+
+    /** PyTorch's rule for probability targets: no ignore_index (it must stay negative). */
+    static void checkProbsIgnore(int ignoreIndex) {
+        if (ignoreIndex >= 0) {
+            throw Check.value("ignoreIndex", ignoreIndex, "is not supported for probability targets; it must be negative (default -100)");
+        }
+    }
 }

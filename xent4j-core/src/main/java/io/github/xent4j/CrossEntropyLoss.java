@@ -33,7 +33,20 @@ import java.util.Arrays;
  * index target:   dL/dx[s, c] = g * ( p[s, c] * ((1 - eps) * w[y_s] + (eps / C) * W) - (1 - eps) * w[y_s] * [c == y_s] - (eps / C) * w[c] )
  * prob target:    dL/dx[s, c] = g * ( p[s, c] * sum_k w[k] * t'[s, k] - w[c] * t'[s, c] )
  * }</pre>
- * Edge cases (PyTorch's): all targets ignored or an empty batch gives NaN under MEAN (see
+ * z-loss (PaLM; off by default, {@link Builder#zLoss(double)}): with coefficient s, every
+ * non-ignored position (every position for probability targets) adds {@code s * lse(x_s)^2}, lse the
+ * log-sum-exp of its logits, whose MEAN divides by the number of those positions |V| rather than by
+ * D (as {@link LinearCrossEntropyLoss}); the per-position output is the sum of both terms:
+ * <pre>{@code
+ * L_s   = CE_s + s * lse_s^2                 NONE: these      SUM: sum_{s in V} L_s
+ * MEAN  = sum_{s in V} CE_s / D  +  sum_{s in V} s * lse_s^2 / |V|
+ * dL/dx[s, c] += gz * 2 * s * lse_s * p[s, c]       gz = upstream / |V| for MEAN, upstream otherwise
+ * }</pre>
+ * Example: the logits and targets below with {@code zLoss(0.01)}: MEAN = 1.1674846.
+ * With z-loss the chunk API's pairs keep the z part as {@link LossSum#auxSum()}; a chunk's z
+ * gradient scale is {@link #countedGradScale(LossSum, double)}.
+ *
+ * <p>Edge cases (PyTorch's): all targets ignored or an empty batch gives NaN under MEAN (see
  * {@link EmptyMeanPolicy}), 0 under SUM, zeros under NONE, and a zero gradient; an ignored position
  * whose logits contain NaN or +inf, or are all -inf, gets a NaN gradient row (pytorch#11551); a
  * -inf logit at the target class gives +inf; with label smoothing any -inf logit gives +inf; a
@@ -58,6 +71,7 @@ public final class CrossEntropyLoss extends Loss {
     private final int ignoreIndex;
     private final double labelSmoothing;
     private final double probabilityTolerance;
+    private final double zLoss;
 
     private CrossEntropyLoss(Builder b) {
         super(b);
@@ -65,6 +79,7 @@ public final class CrossEntropyLoss extends Loss {
         this.ignoreIndex = b.ignoreIndex;
         this.labelSmoothing = b.labelSmoothing;
         this.probabilityTolerance = b.probabilityTolerance;
+        this.zLoss = b.zLoss;
     }
 
     /** A builder with PyTorch's defaults. */
@@ -90,6 +105,11 @@ public final class CrossEntropyLoss extends Loss {
     /** A copy of the class weights, or null. */
     public double[] weight() {
         return weight == null ? null : weight.clone();
+    }
+
+    /** The z-loss coefficient s (0: off, the default). */
+    public double zLoss() {
+        return zLoss;
     }
 
     // ---------------------------------------------------------------- class-index targets, float32
@@ -132,20 +152,34 @@ public final class CrossEntropyLoss extends Loss {
         double g = scalarUpstream(Check.len(upstream), cs.positions(), upstream == null || upstream.length == 0 ? 1 : upstream[0]);
         float[] perPosition = reduction == Reduction.NONE ? upstream : null;
         return computeIndex(cs, target, Check.len(lossOut), Check.len(gradOut), g,
-                (p, scale) -> kernel(logits, target, cs, p, lossOut, gradOut, perPosition, scale));
+                (p, scale, zScale) -> kernel(logits, target, cs, p, lossOut, gradOut, perPosition, scale, zScale));
     }
 
     /**
      * One chunk of a split computation (rows of the batch dimension): validates, writes the chunk's
      * losses and gradient (scaled by {@code gradScale}, times {@code upstream[s]} when given, one per
      * position of the chunk) and returns the chunk's pair, with its own denominators.
+     *
+     * <p>With z-loss under MEAN and class weights the z part needs its own scale: use the form that
+     * takes {@code zGradScale}; otherwise (the z part then has the same scale) this is that form with
+     * {@code zGradScale = gradScale}.
      */
     public LossSum partial(float[] logits, int[] shape, int[] target, double gradScale, float[] upstream,
                            float[] lossOut, float[] gradOut) {
+        return partial(logits, shape, target, gradScale, sameZScale(gradScale), upstream, lossOut, gradOut);
+    }
+
+    /**
+     * One chunk of a split computation with z-loss, whose z part has its own gradient scale
+     * {@code zGradScale} ({@link #countedGradScale(LossSum, double)} of the merged denominators; see
+     * {@link LossSum} for the two-part pair). Without z-loss {@code zGradScale} is not used.
+     */
+    public LossSum partial(float[] logits, int[] shape, int[] target, double gradScale, double zGradScale, float[] upstream,
+                           float[] lossOut, float[] gradOut) {
         ClassShape cs = classShape(logits == null ? -1 : logits.length, shape);
         Check.optionalLength("upstream", Check.len(upstream), cs.positions(), "one gradient per position of the chunk");
-        return partialIndex(cs, target, Check.len(lossOut), Check.len(gradOut), gradScale,
-                (p, scale) -> kernel(logits, target, cs, p, lossOut, gradOut, upstream, scale));
+        return partialIndex(cs, target, Check.len(lossOut), Check.len(gradOut), gradScale, zGradScale,
+                (p, scale, zScale) -> kernel(logits, target, cs, p, lossOut, gradOut, upstream, scale, zScale));
     }
 
     // ---------------------------------------------------------------- class-index targets, float64
@@ -180,16 +214,22 @@ public final class CrossEntropyLoss extends Loss {
         double g = scalarUpstream(Check.len(upstream), cs.positions(), upstream == null || upstream.length == 0 ? 1 : upstream[0]);
         double[] perPosition = reduction == Reduction.NONE ? upstream : null;
         return computeIndex(cs, target, Check.len(lossOut), Check.len(gradOut), g,
-                (p, scale) -> kernel(logits, target, cs, p, lossOut, gradOut, perPosition, scale));
+                (p, scale, zScale) -> kernel(logits, target, cs, p, lossOut, gradOut, perPosition, scale, zScale));
     }
 
     /** One chunk of a split computation; see the float32 form. */
     public LossSum partial(double[] logits, int[] shape, int[] target, double gradScale, double[] upstream,
                            double[] lossOut, double[] gradOut) {
+        return partial(logits, shape, target, gradScale, sameZScale(gradScale), upstream, lossOut, gradOut);
+    }
+
+    /** One chunk of a split computation with z-loss; see the float32 class-index form. */
+    public LossSum partial(double[] logits, int[] shape, int[] target, double gradScale, double zGradScale, double[] upstream,
+                           double[] lossOut, double[] gradOut) {
         ClassShape cs = classShape(logits == null ? -1 : logits.length, shape);
         Check.optionalLength("upstream", Check.len(upstream), cs.positions(), "one gradient per position of the chunk");
-        return partialIndex(cs, target, Check.len(lossOut), Check.len(gradOut), gradScale,
-                (p, scale) -> kernel(logits, target, cs, p, lossOut, gradOut, upstream, scale));
+        return partialIndex(cs, target, Check.len(lossOut), Check.len(gradOut), gradScale, zGradScale,
+                (p, scale, zScale) -> kernel(logits, target, cs, p, lossOut, gradOut, upstream, scale, zScale));
     }
 
     // ---------------------------------------------------------------- probability targets, float32
@@ -221,27 +261,33 @@ public final class CrossEntropyLoss extends Loss {
     public double compute(float[] logits, int[] shape, float[] targetProbs, float[] upstream,
                           float[] lossOut, float[] gradOut) {
         ClassShape cs = classShape(logits == null ? -1 : logits.length, shape);
-        checkProbs(cs, Check.len(targetProbs), shape);
+        ClassTargets.checkProbs(cs, Check.len(targetProbs), shape);
         double g = scalarUpstream(Check.len(upstream), cs.positions(), upstream == null || upstream.length == 0 ? 1 : upstream[0]);
         float[] perPosition = reduction == Reduction.NONE ? upstream : null;
         if (!Double.isNaN(probabilityTolerance)) {
             validateProbabilities(cs, i -> targetProbs[i]);
         }
         return computeProbs(cs, Check.len(lossOut), Check.len(gradOut), g,
-                (p, scale) -> kernelProbs(logits, targetProbs, cs, p, lossOut, gradOut, perPosition, scale));
+                (p, scale, zScale) -> kernelProbs(logits, targetProbs, cs, p, lossOut, gradOut, perPosition, scale, zScale));
     }
 
     /** One chunk of a split computation with probability targets; see the class-index form. */
     public LossSum partial(float[] logits, int[] shape, float[] targetProbs, double gradScale, float[] upstream,
                            float[] lossOut, float[] gradOut) {
+        return partial(logits, shape, targetProbs, gradScale, sameZScale(gradScale), upstream, lossOut, gradOut);
+    }
+
+    /** One chunk of a split computation with z-loss; see the float32 class-index form. */
+    public LossSum partial(float[] logits, int[] shape, float[] targetProbs, double gradScale, double zGradScale, float[] upstream,
+                           float[] lossOut, float[] gradOut) {
         ClassShape cs = classShape(logits == null ? -1 : logits.length, shape);
-        checkProbs(cs, Check.len(targetProbs), shape);
+        ClassTargets.checkProbs(cs, Check.len(targetProbs), shape);
         Check.optionalLength("upstream", Check.len(upstream), cs.positions(), "one gradient per position of the chunk");
         if (!Double.isNaN(probabilityTolerance)) {
             validateProbabilities(cs, i -> targetProbs[i]);
         }
-        return partialProbs(cs, Check.len(lossOut), Check.len(gradOut), gradScale,
-                (p, scale) -> kernelProbs(logits, targetProbs, cs, p, lossOut, gradOut, upstream, scale));
+        return partialProbs(cs, Check.len(lossOut), Check.len(gradOut), gradScale, zGradScale,
+                (p, scale, zScale) -> kernelProbs(logits, targetProbs, cs, p, lossOut, gradOut, upstream, scale, zScale));
     }
 
     // ---------------------------------------------------------------- probability targets, float64
@@ -273,27 +319,43 @@ public final class CrossEntropyLoss extends Loss {
     public double compute(double[] logits, int[] shape, double[] targetProbs, double[] upstream,
                           double[] lossOut, double[] gradOut) {
         ClassShape cs = classShape(logits == null ? -1 : logits.length, shape);
-        checkProbs(cs, Check.len(targetProbs), shape);
+        ClassTargets.checkProbs(cs, Check.len(targetProbs), shape);
         double g = scalarUpstream(Check.len(upstream), cs.positions(), upstream == null || upstream.length == 0 ? 1 : upstream[0]);
         double[] perPosition = reduction == Reduction.NONE ? upstream : null;
         if (!Double.isNaN(probabilityTolerance)) {
             validateProbabilities(cs, i -> targetProbs[i]);
         }
         return computeProbs(cs, Check.len(lossOut), Check.len(gradOut), g,
-                (p, scale) -> kernelProbs(logits, targetProbs, cs, p, lossOut, gradOut, perPosition, scale));
+                (p, scale, zScale) -> kernelProbs(logits, targetProbs, cs, p, lossOut, gradOut, perPosition, scale, zScale));
     }
 
     /** One chunk of a split computation with probability targets; see the class-index form. */
     public LossSum partial(double[] logits, int[] shape, double[] targetProbs, double gradScale, double[] upstream,
                            double[] lossOut, double[] gradOut) {
+        return partial(logits, shape, targetProbs, gradScale, sameZScale(gradScale), upstream, lossOut, gradOut);
+    }
+
+    /** One chunk of a split computation with z-loss; see the float32 class-index form. */
+    public LossSum partial(double[] logits, int[] shape, double[] targetProbs, double gradScale, double zGradScale, double[] upstream,
+                           double[] lossOut, double[] gradOut) {
         ClassShape cs = classShape(logits == null ? -1 : logits.length, shape);
-        checkProbs(cs, Check.len(targetProbs), shape);
+        ClassTargets.checkProbs(cs, Check.len(targetProbs), shape);
         Check.optionalLength("upstream", Check.len(upstream), cs.positions(), "one gradient per position of the chunk");
         if (!Double.isNaN(probabilityTolerance)) {
             validateProbabilities(cs, i -> targetProbs[i]);
         }
-        return partialProbs(cs, Check.len(lossOut), Check.len(gradOut), gradScale,
-                (p, scale) -> kernelProbs(logits, targetProbs, cs, p, lossOut, gradOut, upstream, scale));
+        return partialProbs(cs, Check.len(lossOut), Check.len(gradOut), gradScale, zGradScale,
+                (p, scale, zScale) -> kernelProbs(logits, targetProbs, cs, p, lossOut, gradOut, upstream, scale, zScale));
+    }
+
+    /** The z gradient scale of a chunk call that was given only the cross-entropy's scale. */
+    private double sameZScale(double gradScale) {
+        if (zLoss != 0 && weight != null && (reduction == Reduction.MEAN)) {
+            throw Check.of("zGradScale", "is needed: with zLoss=%s, class weights and reduction=mean the z-loss part has "
+                    + "its own gradient scale; call partial(..., gradScale, zGradScale, ...) with zGradScale = "
+                    + "countedGradScale(denominators, upstream)", zLoss);
+        }
+        return gradScale;
     }
 
     // ---------------------------------------------------------------- denominators
@@ -357,40 +419,54 @@ public final class CrossEntropyLoss extends Loss {
 
     // ---------------------------------------------------------------- shared
 
-    /** One kernel call over the samples [n0, n1), adding into sum. */
-    @FunctionalInterface
-    private interface Rows {
-        void run(int n0, int n1, ExactSum sum);
-    }
-
-    /** Binds the parameters and the gradient scale of a call to its kernel. */
+    /** Binds the parameters and the gradient scales (cross-entropy, z-loss) of a call to its kernel. */
     @FunctionalInterface
     private interface Bind {
-        Rows bind(CeParams p, double scale);
+        FamilyRun.Rows bind(CeParams p, double scale, double zScale);
     }
 
-    private static Rows kernel(float[] x, int[] t, ClassShape cs, CeParams p, float[] lossOut, float[] gradOut,
-                               float[] upstream, double scale) {
+    private FamilyRun.Rows kernel(float[] x, int[] t, ClassShape cs, CeParams p, float[] lossOut, float[] gradOut,
+                                  float[] upstream, double scale, double zScale) {
         Kernels k = Dispatch.kernels();
-        return (n0, n1, sum) -> k.crossEntropy(x, t, n0, n1, cs.inner(), p, lossOut, gradOut, upstream, scale, sum);
+        double z = zLoss;
+        if (z == 0) {
+            return (n0, n1, sum, aux) -> k.crossEntropy(x, t, n0, n1, cs.inner(), p, lossOut, gradOut, upstream, scale, sum);
+        }
+        return (n0, n1, sum, aux) -> k.crossEntropyZ(x, t, n0, n1, cs.inner(), p, z, lossOut, gradOut, upstream, scale,
+                zScale, sum, aux);
     }
 
-    private static Rows kernel(double[] x, int[] t, ClassShape cs, CeParams p, double[] lossOut, double[] gradOut,
-                               double[] upstream, double scale) {
+    private FamilyRun.Rows kernel(double[] x, int[] t, ClassShape cs, CeParams p, double[] lossOut, double[] gradOut,
+                                  double[] upstream, double scale, double zScale) {
         Kernels k = Dispatch.kernels();
-        return (n0, n1, sum) -> k.crossEntropy(x, t, n0, n1, cs.inner(), p, lossOut, gradOut, upstream, scale, sum);
+        double z = zLoss;
+        if (z == 0) {
+            return (n0, n1, sum, aux) -> k.crossEntropy(x, t, n0, n1, cs.inner(), p, lossOut, gradOut, upstream, scale, sum);
+        }
+        return (n0, n1, sum, aux) -> k.crossEntropyZ(x, t, n0, n1, cs.inner(), p, z, lossOut, gradOut, upstream, scale,
+                zScale, sum, aux);
     }
 
-    private static Rows kernelProbs(float[] x, float[] t, ClassShape cs, CeParams p, float[] lossOut, float[] gradOut,
-                                    float[] upstream, double scale) {
+    private FamilyRun.Rows kernelProbs(float[] x, float[] t, ClassShape cs, CeParams p, float[] lossOut, float[] gradOut,
+                                       float[] upstream, double scale, double zScale) {
         Kernels k = Dispatch.kernels();
-        return (n0, n1, sum) -> k.crossEntropyProbs(x, t, n0, n1, cs.inner(), p, lossOut, gradOut, upstream, scale, sum);
+        double z = zLoss;
+        if (z == 0) {
+            return (n0, n1, sum, aux) -> k.crossEntropyProbs(x, t, n0, n1, cs.inner(), p, lossOut, gradOut, upstream, scale, sum);
+        }
+        return (n0, n1, sum, aux) -> k.crossEntropyProbsZ(x, t, n0, n1, cs.inner(), p, z, lossOut, gradOut, upstream, scale,
+                zScale, sum, aux);
     }
 
-    private static Rows kernelProbs(double[] x, double[] t, ClassShape cs, CeParams p, double[] lossOut,
-                                    double[] gradOut, double[] upstream, double scale) {
+    private FamilyRun.Rows kernelProbs(double[] x, double[] t, ClassShape cs, CeParams p, double[] lossOut,
+                                       double[] gradOut, double[] upstream, double scale, double zScale) {
         Kernels k = Dispatch.kernels();
-        return (n0, n1, sum) -> k.crossEntropyProbs(x, t, n0, n1, cs.inner(), p, lossOut, gradOut, upstream, scale, sum);
+        double z = zLoss;
+        if (z == 0) {
+            return (n0, n1, sum, aux) -> k.crossEntropyProbs(x, t, n0, n1, cs.inner(), p, lossOut, gradOut, upstream, scale, sum);
+        }
+        return (n0, n1, sum, aux) -> k.crossEntropyProbsZ(x, t, n0, n1, cs.inner(), p, z, lossOut, gradOut, upstream, scale,
+                zScale, sum, aux);
     }
 
     private static ClassShape classShape(int length, int[] shape) {
@@ -413,55 +489,46 @@ public final class CrossEntropyLoss extends Loss {
         Check.optionalLength("gradOut", gradLen, cs.positions() * cs.classes(), "the logits' shape");
     }
 
-    private static void checkProbs(ClassShape cs, int targetLen, int[] shape) {
-        if (targetLen < 0) {
-            throw Check.of("targetProbs", "must not be null");
-        }
-        Check.length("targetProbs", targetLen, cs.positions() * cs.classes(),
-                "probability targets have the logits' shape " + Check.shape(shape));
-    }
-
     private double computeIndex(ClassShape cs, int[] target, int lossLen, int gradLen, double upstream, Bind bind) {
         CeParams p = ClassTargets.params(cs, weight, ignoreIndex, labelSmoothing, "logits");
         checkOutputs(cs, lossLen, gradLen);
         ClassTargets.checkLength(cs, target, "logits");
         LossSum d = ClassTargets.scan(target, cs.positions(), cs.classes(), ignoreIndex, weight);
         checkEmpty(d);
-        return reduce(d.withSum(run(cs, bind.bind(p, gradScale(d, upstream)))));
+        return reduce(run(cs, d, bind.bind(p, gradScale(d, upstream), countedGradScale(d, upstream))));
     }
 
-    private LossSum partialIndex(ClassShape cs, int[] target, int lossLen, int gradLen, double gradScale, Bind bind) {
+    private LossSum partialIndex(ClassShape cs, int[] target, int lossLen, int gradLen, double gradScale, double zGradScale,
+                                 Bind bind) {
         CeParams p = ClassTargets.params(cs, weight, ignoreIndex, labelSmoothing, "logits");
         checkOutputs(cs, lossLen, gradLen);
         ClassTargets.checkLength(cs, target, "logits");
         LossSum d = ClassTargets.scan(target, cs.positions(), cs.classes(), ignoreIndex, weight);
-        return d.withSum(run(cs, bind.bind(p, gradScale)));
+        return run(cs, d, bind.bind(p, gradScale, zGradScale));
     }
 
     private double computeProbs(ClassShape cs, int lossLen, int gradLen, double upstream, Bind bind) {
         LossSum d = probsDenominator(cs, lossLen, gradLen);
         checkEmpty(d);
         CeParams p = ClassTargets.params(cs, weight, ignoreIndex, labelSmoothing, "logits");
-        return reduce(d.withSum(run(cs, bind.bind(p, gradScale(d, upstream)))));
+        return reduce(run(cs, d, bind.bind(p, gradScale(d, upstream), countedGradScale(d, upstream))));
     }
 
-    private LossSum partialProbs(ClassShape cs, int lossLen, int gradLen, double gradScale, Bind bind) {
+    private LossSum partialProbs(ClassShape cs, int lossLen, int gradLen, double gradScale, double zGradScale, Bind bind) {
         LossSum d = probsDenominator(cs, lossLen, gradLen);
         CeParams p = ClassTargets.params(cs, weight, ignoreIndex, labelSmoothing, "logits");
-        return d.withSum(run(cs, bind.bind(p, gradScale)));
+        return run(cs, d, bind.bind(p, gradScale, zGradScale));
     }
 
     private LossSum probsDenominator(ClassShape cs, int lossLen, int gradLen) {
-        if (ignoreIndex >= 0) {
-            throw Check.value("ignoreIndex", ignoreIndex, "is not supported for probability targets; it must be negative (default -100)");
-        }
+        ClassTargets.checkProbsIgnore(ignoreIndex);
         ClassTargets.params(cs, weight, ignoreIndex, labelSmoothing, "logits");
         checkOutputs(cs, lossLen, gradLen);
         return ClassTargets.count(cs.positions(), cs.positions());
     }
 
-    private ExactSum run(ClassShape cs, Rows rows) {
-        return Dispatch.run(cs.outer(), (long) cs.classes() * cs.inner(), threads, executor, rows::run);
+    private LossSum run(ClassShape cs, LossSum d, FamilyRun.Rows rows) {
+        return FamilyRun.run(this, cs, d, zLoss != 0, rows);
     }
 
     /** A probability target element, whichever the precision. */
@@ -495,7 +562,8 @@ public final class CrossEntropyLoss extends Loss {
     @Override
     public String toString() {
         return "CrossEntropyLoss[weight=" + Arrays.toString(weight) + ", ignoreIndex=" + ignoreIndex
-                + ", labelSmoothing=" + labelSmoothing + ", reduction=" + reduction.torchName() + "]";
+                + ", labelSmoothing=" + labelSmoothing + (zLoss != 0 ? ", zLoss=" + zLoss : "")
+                + ", reduction=" + reduction.torchName() + "]";
     }
 
     /** Options of a {@link CrossEntropyLoss}; each defaults to PyTorch's behaviour. */
@@ -504,6 +572,7 @@ public final class CrossEntropyLoss extends Loss {
         private int ignoreIndex = -100;
         private double labelSmoothing;
         private double probabilityTolerance = Double.NaN;
+        private double zLoss;
 
         private Builder() {
         }
@@ -514,6 +583,7 @@ public final class CrossEntropyLoss extends Loss {
             this.ignoreIndex = from.ignoreIndex;
             this.labelSmoothing = from.labelSmoothing;
             this.probabilityTolerance = from.probabilityTolerance;
+            this.zLoss = from.zLoss;
         }
 
         @Override
@@ -559,6 +629,21 @@ public final class CrossEntropyLoss extends Loss {
                 throw Check.value("tolerance", tolerance, "must be >= 0");
             }
             this.probabilityTolerance = tolerance;
+            return this;
+        }
+
+        /**
+         * The z-loss coefficient s >= 0 (PaLM's 1e-4 is typical; 0, the default, is off and gives
+         * PyTorch's cross-entropy exactly): each counted position adds {@code s * lse^2}, MEAN dividing
+         * that part by the number of counted positions (see the class note).
+         *
+         * @throws InvalidInputException for a negative, NaN or infinite s
+         */
+        public Builder zLoss(double s) {
+            if (!(s >= 0) || Double.isInfinite(s)) {
+                throw Check.value("zLoss", s, "must be >= 0 and finite (0: off)");
+            }
+            this.zLoss = s;
             return this;
         }
 

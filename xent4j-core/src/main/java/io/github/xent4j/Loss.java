@@ -63,6 +63,18 @@ public abstract class Loss {
                 ? upstream / denominator.denominator() : upstream;
     }
 
+    /**
+     * The gradient scale of the second term of a two-part loss (cross-entropy's z-loss,
+     * distillation's hard-label cross-entropy; see {@link LossSum}), whose MEAN divides by the
+     * counted positions: {@code upstream / denominator.counted()} for MEAN and BATCHMEAN,
+     * {@code upstream} for SUM and NONE. Pass it to the {@code partial} of such a loss.
+     */
+    public final double countedGradScale(LossSum denominator, double upstream) {
+        Objects.requireNonNull(denominator, "denominator");
+        return reduction == Reduction.MEAN || reduction == Reduction.BATCHMEAN
+                ? upstream / denominator.counted() : upstream;
+    }
+
     /** The reduced value of a total, with this loss's reduction and empty-mean policy. */
     public final double reduce(LossSum total) {
         return total.value(reduction, emptyMean);

@@ -8,10 +8,14 @@ import io.github.xent4j.cli.io.DataException;
 import io.github.xent4j.cli.loss.BceCommand;
 import io.github.xent4j.cli.loss.BceWithLogitsCommand;
 import io.github.xent4j.cli.loss.CrossEntropyCommand;
+import io.github.xent4j.cli.loss.DistillCommand;
+import io.github.xent4j.cli.loss.FocalCommand;
 import io.github.xent4j.cli.loss.KlDivCommand;
 import io.github.xent4j.cli.loss.LinearCrossEntropyCommand;
 import io.github.xent4j.cli.loss.LogSoftmaxCommand;
 import io.github.xent4j.cli.loss.NllLossCommand;
+import io.github.xent4j.cli.loss.PolyCrossEntropyCommand;
+import io.github.xent4j.cli.loss.SigmoidFocalCommand;
 import io.github.xent4j.cli.loss.SoftmaxCommand;
 import io.github.xent4j.cli.train.TrainCommand;
 import picocli.AutoComplete;
@@ -40,7 +44,8 @@ import java.nio.charset.StandardCharsets;
                 "then:        xent explain --logits '[[0.1,0.3,0.6]]' --target '[0]'"},
         subcommands = {CrossEntropyCommand.class, NllLossCommand.class, BceCommand.class,
                 BceWithLogitsCommand.class, KlDivCommand.class, SoftmaxCommand.class, LogSoftmaxCommand.class,
-                LinearCrossEntropyCommand.class,
+                LinearCrossEntropyCommand.class, FocalCommand.class, SigmoidFocalCommand.class,
+                PolyCrossEntropyCommand.class, DistillCommand.class,
                 ExplainCommand.class, DemoCommand.class, TrainCommand.class, BenchCommand.class,
                 AutoComplete.GenerateCompletion.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {

@@ -1,17 +1,16 @@
 package io.github.xent4j.cli;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Options shared by the commands that compute: threads, stack traces, and the chunk size. */
+/** Options shared by the commands that compute on files: threads, stack traces, and the chunk size. */
 public final class RunOptions {
 
     /** Elements of input per chunk when streaming (about 4 MiB of float32). */
     public static final int DEFAULT_CHUNK_ELEMENTS = 1 << 20;
 
-    @Option(names = "--threads", order = 10, paramLabel = "N",
-            description = "Threads for cross-entropy and bce-with-logits (default: the number of processors, "
-                    + "${DEFAULT-VALUE}); the other losses run on one. The result is bitwise the same for any count.")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Mixin
+    Threads threads = new Threads();
 
     @Option(names = "--verbose", order = 11, description = "Show the stack trace of an error.")
     boolean verbose;
@@ -20,8 +19,9 @@ public final class RunOptions {
             description = "Input elements per streamed chunk (for tests).")
     int chunkElements = DEFAULT_CHUNK_ELEMENTS;
 
+    /** The validated {@code --threads}. */
     public int threads() {
-        return threads;
+        return threads.get();
     }
 
     public boolean verbose() {

@@ -107,4 +107,38 @@ class ExplainAndDemoTest {
         assertTrue(run("explain", "--probs", "[1.5]", "--target", "[1]").badData().contains("is not a probability in [0, 1]"));
         assertTrue(run("explain", "--logits", "[[0.1]]", "--target", "[0]", "--loss", "bce").badUsage().startsWith("--loss bce does not take --logits"));
     }
+
+    @Test
+    void explainFocalShowsTheDownWeightingOfEasySamples() {
+        String out = run("explain", "--loss", "focal", "--gamma", "2", "--logits", "[[2,0,-1],[0.2,0.3,0.1],[0.1,3,0]]",
+                "--target", "[0,2,1]").ok();
+        assertContains(out, "Focal loss (softmax), step by step", "FL = -(1 - p_y)^gamma · log p_y",
+                "p_y = 0.90  (1 - p_y)^gamma = 0.0100   the loss is cut to 1.0% of cross-entropy's",
+                "sample 0   y = 0   p_y = 0.8438", "CE = -log p_y = 0.1698   (1 - p_y)^gamma = 0.0244   FL = 0.0041   (easy: down-weighted)",
+                "(hard: kept)", "easy samples carry 18.3% of the cross-entropy but 0.9% of the focal loss",
+                "xent4j: 0.19765598211807336", "4. Gradient");
+        String zh = run("explain", "--loss", "focal", "--gamma", "2", "--logits", "[[2,0,-1],[0.2,0.3,0.1]]", "--target", "[0,2]",
+                "--lang", "zh").ok();
+        assertContains(zh, "Focal Loss（softmax 多分类）：逐步讲解", "调制因子 (1 - p_y)^gamma 降低容易样本的权重", "（容易样本：权重被降低）",
+                "损失降为交叉熵的 1.0%");
+        // gamma 0 is cross-entropy: the same value as xent cross-entropy's explanation
+        String g0 = run("explain", "--loss", "focal", "--gamma", "0", "--logits", "[[0.1,0.3,0.6],[0.3,0.2,0.5]]", "--target", "[0,2]").ok();
+        assertContains(g0, "loss = 1.1466");
+    }
+
+    @Test
+    void explainDistillShowsHowTheTemperatureSoftensTheTeacher() {
+        String out = run("explain", "--loss", "distill", "--temperature", "4", "--logits", "[[1,2,0.5]]", "--teacher", "[[3,1,0]]").ok();
+        assertContains(out, "Knowledge distillation, step by step", "KD = T² · Σ_c q_c · (log q_c - log p_c)",
+                "teacher, T = 1     0.8438   0.1142   0.0420", "teacher, T = 4     0.4810   0.2918   0.2272   (softer)",
+                "KD = T² · KL(q ‖ p) = 0.9595", "the teacher's top probability, mean over samples: 0.8438 at T = 1, 0.4810 at T = 4",
+                "Reduction: batchmean", "∂loss/∂student");
+        String zh = run("explain", "--loss", "distill", "--temperature", "4", "--logits", "[[1,2,0.5]]", "--teacher", "[[3,1,0]]",
+                "--lang", "zh").ok();
+        assertContains(zh, "知识蒸馏：逐步讲解", "会让教师的分布变“软”", "教师，T = 4", "（更软）", "归约：batchmean");
+        assertEquals(2, run("explain", "--loss", "distill", "--logits", "[[1,2]]").code());
+        assertEquals(2, run("explain", "--loss", "distill", "--temperature", "0", "--logits", "[[1,2]]", "--teacher", "[[1,2]]").code());
+        assertEquals(1, run("explain", "--loss", "distill", "--logits", "[[1,2]]", "--teacher", "[[1,2,3]]").code());
+        assertEquals(2, run("explain", "--loss", "focal", "--gamma", "-1", "--logits", "[[1,2]]", "--target", "[0]").code());
+    }
 }

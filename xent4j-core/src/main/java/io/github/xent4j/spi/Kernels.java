@@ -121,4 +121,121 @@ public interface Kernels {
 
     /** softmax / log_softmax backward, float64. */
     void softmaxBackward(double[] y, double[] g, int n0, int n1, int classes, int inner, boolean log, double[] dx);
+
+    // ---------------------------------------------------------------- the rest of the family
+    // (default methods: the reference kernels of ScalarFamilyKernels, for providers that do not speed these up)
+
+    /**
+     * torchvision's sigmoid focal loss, element-wise: {@code a_t ce (1 - p_t)^gamma} with ce the BCE
+     * with logits, {@code 1 - p_t = t sigmoid(-x) + (1 - t) sigmoid(x)}, {@code a_t = alpha t + (1 -
+     * alpha)(1 - t)} when alpha >= 0, else 1.
+     */
+    default void sigmoidFocal(float[] x, float[] t, int i0, int i1, int slice, double alpha, double gamma,
+                              float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
+        ScalarFamilyKernels.sigmoidFocal(x, t, i0, i1, slice, alpha, gamma, lossOut, gradOut, upstream, gradScale, sum);
+    }
+
+    /** Sigmoid focal loss, float64. */
+    default void sigmoidFocal(double[] x, double[] t, int i0, int i1, int slice, double alpha, double gamma,
+                              double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
+        ScalarFamilyKernels.sigmoidFocal(x, t, i0, i1, slice, alpha, gamma, lossOut, gradOut, upstream, gradScale, sum);
+    }
+
+    /**
+     * Softmax focal loss with class-index targets: {@code sum_c a_c (1 - p_c)^gamma (-log p_c)}, a_c =
+     * w_c t'_c with t' the (Keras-)smoothed one-hot target ({@code p.smoothing}); gamma > 0 (gamma 0
+     * is cross-entropy, which the caller routes to {@link #crossEntropy}).
+     */
+    default void focal(float[] x, int[] target, int n0, int n1, int inner, CeParams p, double gamma,
+                       float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
+        ScalarFamilyKernels.focal(x, target, n0, n1, inner, p, gamma, lossOut, gradOut, upstream, gradScale, sum);
+    }
+
+    /** Softmax focal loss, float64. */
+    default void focal(double[] x, int[] target, int n0, int n1, int inner, CeParams p, double gamma,
+                       double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
+        ScalarFamilyKernels.focal(x, target, n0, n1, inner, p, gamma, lossOut, gradOut, upstream, gradScale, sum);
+    }
+
+    /** Poly-1 with class-index targets: cross-entropy + {@code epsilon sum_c w_c t'_c (1 - p_c)}. */
+    default void polyCrossEntropy(float[] x, int[] target, int n0, int n1, int inner, CeParams p, double epsilon,
+                                  float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
+        ScalarFamilyKernels.polyCrossEntropy(x, target, n0, n1, inner, p, epsilon, lossOut, gradOut, upstream, gradScale, sum);
+    }
+
+    /** Poly-1 with class-index targets, float64. */
+    default void polyCrossEntropy(double[] x, int[] target, int n0, int n1, int inner, CeParams p, double epsilon,
+                                  double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
+        ScalarFamilyKernels.polyCrossEntropy(x, target, n0, n1, inner, p, epsilon, lossOut, gradOut, upstream, gradScale, sum);
+    }
+
+    /** Poly-1 with probability targets t (the layout of x). */
+    default void polyCrossEntropyProbs(float[] x, float[] t, int n0, int n1, int inner, CeParams p, double epsilon,
+                                       float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
+        ScalarFamilyKernels.polyCrossEntropyProbs(x, t, n0, n1, inner, p, epsilon, lossOut, gradOut, upstream, gradScale, sum);
+    }
+
+    /** Poly-1 with probability targets, float64. */
+    default void polyCrossEntropyProbs(double[] x, double[] t, int n0, int n1, int inner, CeParams p, double epsilon,
+                                       double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
+        ScalarFamilyKernels.polyCrossEntropyProbs(x, t, n0, n1, inner, p, epsilon, lossOut, gradOut, upstream, gradScale, sum);
+    }
+
+    /**
+     * Cross-entropy (class-index targets) plus z-loss {@code zLoss lse^2} per non-ignored position:
+     * the cross-entropy into {@code sum} (gradient scale {@code gradScale}), the z-loss into
+     * {@code zSum} (gradient scale {@code zGradScale}); {@code lossOut} gets both.
+     */
+    default void crossEntropyZ(float[] x, int[] target, int n0, int n1, int inner, CeParams p, double zLoss,
+                               float[] lossOut, float[] gradOut, float[] upstream, double gradScale, double zGradScale,
+                               ExactSum sum, ExactSum zSum) {
+        ScalarFamilyKernels.crossEntropyZ(x, target, n0, n1, inner, p, zLoss, lossOut, gradOut, upstream, gradScale,
+                zGradScale, sum, zSum);
+    }
+
+    /** Cross-entropy plus z-loss, float64. */
+    default void crossEntropyZ(double[] x, int[] target, int n0, int n1, int inner, CeParams p, double zLoss,
+                               double[] lossOut, double[] gradOut, double[] upstream, double gradScale, double zGradScale,
+                               ExactSum sum, ExactSum zSum) {
+        ScalarFamilyKernels.crossEntropyZ(x, target, n0, n1, inner, p, zLoss, lossOut, gradOut, upstream, gradScale,
+                zGradScale, sum, zSum);
+    }
+
+    /** Cross-entropy with probability targets plus z-loss at every position. */
+    default void crossEntropyProbsZ(float[] x, float[] t, int n0, int n1, int inner, CeParams p, double zLoss,
+                                    float[] lossOut, float[] gradOut, float[] upstream, double gradScale, double zGradScale,
+                                    ExactSum sum, ExactSum zSum) {
+        ScalarFamilyKernels.crossEntropyProbsZ(x, t, n0, n1, inner, p, zLoss, lossOut, gradOut, upstream, gradScale,
+                zGradScale, sum, zSum);
+    }
+
+    /** Cross-entropy with probability targets plus z-loss, float64. */
+    default void crossEntropyProbsZ(double[] x, double[] t, int n0, int n1, int inner, CeParams p, double zLoss,
+                                    double[] lossOut, double[] gradOut, double[] upstream, double gradScale, double zGradScale,
+                                    ExactSum sum, ExactSum zSum) {
+        ScalarFamilyKernels.crossEntropyProbsZ(x, t, n0, n1, inner, p, zLoss, lossOut, gradOut, upstream, gradScale,
+                zGradScale, sum, zSum);
+    }
+
+    /**
+     * Knowledge distillation per position: {@code alpha T^2 KL(q || p)} with p = softmax(x / T) and q
+     * the teacher's distribution into {@code sum} (gradient scale {@code gradScale}), plus, where
+     * {@code target} is not null and alpha < 1, {@code (1 - alpha)} times the cross-entropy of
+     * softmax(x) at the target into {@code ceSum} (gradient scale {@code ceGradScale}; ignored
+     * targets add nothing). {@code teacher} has the layout of x.
+     */
+    default void distillation(float[] x, float[] teacher, int[] target, int n0, int n1, int inner, DistillParams p,
+                              float[] lossOut, float[] gradOut, float[] upstream, double gradScale, double ceGradScale,
+                              ExactSum sum, ExactSum ceSum) {
+        ScalarFamilyKernels.distillation(x, teacher, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale,
+                ceGradScale, sum, ceSum);
+    }
+
+    /** Knowledge distillation, float64. */
+    default void distillation(double[] x, double[] teacher, int[] target, int n0, int n1, int inner, DistillParams p,
+                              double[] lossOut, double[] gradOut, double[] upstream, double gradScale, double ceGradScale,
+                              ExactSum sum, ExactSum ceSum) {
+        ScalarFamilyKernels.distillation(x, teacher, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale,
+                ceGradScale, sum, ceSum);
+    }
 }

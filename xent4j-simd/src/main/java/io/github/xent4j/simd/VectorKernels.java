@@ -2,6 +2,7 @@ package io.github.xent4j.simd;
 
 import io.github.xent4j.spi.Broadcast;
 import io.github.xent4j.spi.CeParams;
+import io.github.xent4j.spi.DistillParams;
 import io.github.xent4j.spi.ExactSum;
 import io.github.xent4j.spi.Kernels;
 
@@ -9,7 +10,8 @@ import static io.github.xent4j.simd.VectorMath.*;
 
 /**
  * The Vector API kernels: this class routes each SPI method to the class that implements it
- * ({@link CrossEntropyKernels}, {@link ElementwiseKernels}, {@link SoftmaxKernels}, the reference
+ * ({@link CrossEntropyKernels}, {@link ElementwiseKernels}, {@link SoftmaxKernels},
+ * {@link FamilyKernels}, the reference
  * for what is not vectorised yet). The notes below hold for all of them.
  *
  * <p>Cross-entropy rows (inner == 1): one exp per element, the exp stored into the gradient buffer
@@ -54,12 +56,14 @@ final class VectorKernels implements Kernels {
     private final CrossEntropyKernels ce;
     private final ElementwiseKernels elementwise;
     private final SoftmaxKernels softmax;
+    private final FamilyKernels family;
 
     VectorKernels(Kernels reference) {
         this.ref = reference;
         this.ce = new CrossEntropyKernels(reference);
         this.elementwise = new ElementwiseKernels(reference);
         this.softmax = new SoftmaxKernels(reference);
+        this.family = new FamilyKernels(reference);
     }
 
     static int preferredBits() {
@@ -170,5 +174,71 @@ final class VectorKernels implements Kernels {
     @Override
     public void softmaxBackward(double[] y, double[] g, int n0, int n1, int classes, int inner, boolean log, double[] dx) {
         ref.softmaxBackward(y, g, n0, n1, classes, inner, log, dx);
+    }
+
+    @Override
+    public void sigmoidFocal(float[] x, float[] t, int i0, int i1, int slice, double alpha, double gamma,
+                             float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
+        family.sigmoidFocal(x, t, i0, i1, slice, alpha, gamma, lossOut, gradOut, upstream, gradScale, sum);
+    }
+
+    @Override
+    public void focal(float[] x, int[] target, int n0, int n1, int inner, CeParams p, double gamma,
+                      float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
+        family.focal(x, target, n0, n1, inner, p, gamma, lossOut, gradOut, upstream, gradScale, sum);
+    }
+
+    @Override
+    public void polyCrossEntropy(float[] x, int[] target, int n0, int n1, int inner, CeParams p, double epsilon,
+                                 float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
+        family.polyCrossEntropy(x, target, n0, n1, inner, p, epsilon, lossOut, gradOut, upstream, gradScale, sum);
+    }
+
+    @Override
+    public void crossEntropyZ(float[] x, int[] target, int n0, int n1, int inner, CeParams p, double zLoss,
+                              float[] lossOut, float[] gradOut, float[] upstream, double gradScale, double zGradScale,
+                              ExactSum sum, ExactSum zSum) {
+        family.crossEntropyZ(x, target, n0, n1, inner, p, zLoss, lossOut, gradOut, upstream, gradScale, zGradScale, sum, zSum);
+    }
+
+    @Override
+    public void distillation(float[] x, float[] teacher, int[] target, int n0, int n1, int inner, DistillParams p,
+                             float[] lossOut, float[] gradOut, float[] upstream, double gradScale, double ceGradScale,
+                             ExactSum sum, ExactSum ceSum) {
+        family.distillation(x, teacher, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, ceGradScale,
+                sum, ceSum);
+    }
+
+    @Override
+    public void sigmoidFocal(double[] x, double[] t, int i0, int i1, int slice, double alpha, double gamma,
+                             double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
+        family.sigmoidFocal(x, t, i0, i1, slice, alpha, gamma, lossOut, gradOut, upstream, gradScale, sum);
+    }
+
+    @Override
+    public void focal(double[] x, int[] target, int n0, int n1, int inner, CeParams p, double gamma,
+                      double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
+        family.focal(x, target, n0, n1, inner, p, gamma, lossOut, gradOut, upstream, gradScale, sum);
+    }
+
+    @Override
+    public void polyCrossEntropy(double[] x, int[] target, int n0, int n1, int inner, CeParams p, double epsilon,
+                                 double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
+        family.polyCrossEntropy(x, target, n0, n1, inner, p, epsilon, lossOut, gradOut, upstream, gradScale, sum);
+    }
+
+    @Override
+    public void crossEntropyZ(double[] x, int[] target, int n0, int n1, int inner, CeParams p, double zLoss,
+                              double[] lossOut, double[] gradOut, double[] upstream, double gradScale, double zGradScale,
+                              ExactSum sum, ExactSum zSum) {
+        family.crossEntropyZ(x, target, n0, n1, inner, p, zLoss, lossOut, gradOut, upstream, gradScale, zGradScale, sum, zSum);
+    }
+
+    @Override
+    public void distillation(double[] x, double[] teacher, int[] target, int n0, int n1, int inner, DistillParams p,
+                             double[] lossOut, double[] gradOut, double[] upstream, double gradScale, double ceGradScale,
+                             ExactSum sum, ExactSum ceSum) {
+        family.distillation(x, teacher, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, ceGradScale,
+                sum, ceSum);
     }
 }

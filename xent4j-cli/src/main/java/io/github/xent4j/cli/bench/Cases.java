@@ -3,9 +3,12 @@ package io.github.xent4j.cli.bench;
 import io.github.xent4j.BceLoss;
 import io.github.xent4j.BceWithLogitsLoss;
 import io.github.xent4j.CrossEntropyLoss;
+import io.github.xent4j.DistillationLoss;
+import io.github.xent4j.FocalLoss;
 import io.github.xent4j.KlDivLoss;
 import io.github.xent4j.NllLoss;
 import io.github.xent4j.Reduction;
+import io.github.xent4j.SigmoidFocalLoss;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,7 +59,8 @@ final class Cases {
     }
 
     static final String DEFAULT = "ce-1024x10,ce-8192x100,ce-4096x1000,ce-2048x32000,ce-512x128256,ce-weighted,"
-            + "ce-kdim,ce-probs,nll,bce,bce-logits,bce-logits-posweight,kl";
+            + "ce-kdim,ce-probs,nll,bce,bce-logits,bce-logits-posweight,kl,sigmoid-focal-4096x1000,sigmoid-focal-65536x100,"
+            + "focal-4096x1000,focal-65536x100,distill-4096x1000,distill-65536x100";
 
     /** Every case at full size, or smaller ones for a quick run. */
     static List<Entry> catalogue(boolean quick) {
@@ -84,6 +88,20 @@ final class Cases {
         all.add(new Entry("bce-logits-posweight", "binary_cross_entropy_with_logits + pos_weight (100) " + bceRows + "x100",
                 () -> bceLogits(bceRows, 100, true)));
         all.add(new Entry("kl", "kl_div batchmean " + rows + "x1000", () -> kl(rows, 1000)));
+        // the rest of the family, against the same formulas written out in PyTorch
+        int[][] family = quick ? new int[][] {{512, 1000}, {8192, 100}} : new int[][] {{4096, 1000}, {65536, 100}};
+        String[] sizes = {"4096x1000", "65536x100"};
+        for (int i = 0; i < family.length; i++) {
+            int n = family[i][0];
+            int c = family[i][1];
+            String size = sizes[i];
+            all.add(new Entry("sigmoid-focal-" + size, "sigmoid focal loss (torchvision's) " + n + "x" + c
+                    + ", alpha 0.25, gamma 2, mean", () -> sigmoidFocal(n, c, size)));
+            all.add(new Entry("focal-" + size, "softmax focal loss " + n + "x" + c + ", gamma 2, mean",
+                    () -> focal(n, c, size)));
+            all.add(new Entry("distill-" + size, "distillation " + n + "x" + c
+                    + ", T 2, alpha 0.5 with hard labels, batchmean", () -> distill(n, c, size)));
+        }
         return all;
     }
 
@@ -278,6 +296,64 @@ final class Cases {
         return new Case("kl", "kl_div", n + "x" + c + " batchmean", c, logQ, new float[][] {p},
                 (th, g) -> loss.apply(th).compute(logQ, shape, p, null, null, g),
                 new TorchSide.Spec("kl", arrays, Map.of("shape", n + "," + c, "reduction", "batchmean")));
+    }
+
+    private static Case sigmoidFocal(int n, int c, String size) {
+        Random r = new Random(2024L + n + c);
+        float[] x = gaussian(r, n * c, 2);
+        float[] y = new float[n * c];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = r.nextInt(10) == 0 ? 1 : 0;
+        }
+        int[] shape = {n, c};
+        IntFunction<SigmoidFocalLoss> loss = perThreads(th -> SigmoidFocalLoss.builder().reduction(Reduction.MEAN)
+                .threads(th).build());
+        Map<String, Object> arrays = new LinkedHashMap<>();
+        arrays.put("x", x);
+        arrays.put("t", y);
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("shape", n + "," + c);
+        params.put("alpha", "0.25");
+        params.put("gamma", "2");
+        return new Case("sigmoid-focal-" + size, "sigmoid_focal_loss", n + "x" + c + " a0.25 g2 mean", c, x, new float[][] {y},
+                (th, g) -> loss.apply(th).compute(x, shape, y, null, null, g), new TorchSide.Spec("sigmoid_focal", arrays, params));
+    }
+
+    private static Case focal(int n, int c, String size) {
+        Random r = new Random(2025L + n + c);
+        float[] x = gaussian(r, n * c, 2);
+        int[] t = classIndices(r, n, c, 0);
+        int[] shape = {n, c};
+        IntFunction<FocalLoss> loss = perThreads(th -> FocalLoss.builder().gamma(2).threads(th).build());
+        Map<String, Object> arrays = new LinkedHashMap<>();
+        arrays.put("x", x);
+        arrays.put("t", t);
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("shape", n + "," + c);
+        params.put("gamma", "2");
+        return new Case("focal-" + size, "focal_loss", n + "x" + c + " g2 mean", c, x, new float[0][],
+                (th, g) -> loss.apply(th).compute(x, shape, t, null, null, g), new TorchSide.Spec("focal", arrays, params));
+    }
+
+    private static Case distill(int n, int c, String size) {
+        Random r = new Random(2026L + n + c);
+        float[] x = gaussian(r, n * c, 2);
+        float[] teacher = gaussian(r, n * c, 2);
+        int[] t = classIndices(r, n, c, 0);
+        int[] shape = {n, c};
+        IntFunction<DistillationLoss> loss = perThreads(th -> DistillationLoss.builder().temperature(2).alpha(0.5)
+                .threads(th).build());
+        Map<String, Object> arrays = new LinkedHashMap<>();
+        arrays.put("x", x);
+        arrays.put("t", t);
+        arrays.put("teacher", teacher);
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("shape", n + "," + c);
+        params.put("temperature", "2");
+        params.put("alpha", "0.5");
+        return new Case("distill-" + size, "distillation", n + "x" + c + " T2 a0.5 batchmean", c, x, new float[][] {teacher},
+                (th, g) -> loss.apply(th).compute(x, shape, teacher, t, null, null, g),
+                new TorchSide.Spec("distill", arrays, params));
     }
 
     /** The entries named in a comma-separated list, in catalogue order; unknown names are an error. */

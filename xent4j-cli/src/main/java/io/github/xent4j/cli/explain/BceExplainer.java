@@ -1,6 +1,7 @@
 package io.github.xent4j.cli.explain;
 
 import io.github.xent4j.BceLoss;
+import io.github.xent4j.LossSum;
 import io.github.xent4j.DoubleResult;
 import io.github.xent4j.Reduction;
 import io.github.xent4j.cli.data.Dims;
@@ -49,7 +50,8 @@ final class BceExplainer {
             none = none.toBuilder().weight(weight, weightShape).build();
             reduced = reduced.toBuilder().weight(weight, weightShape).build();
         }
-        DoubleResult each = none.forward(p, shape, y);
+        double[] losses = new double[p.length];
+        LossSum pair = none.partial(p, shape, y, 1.0, null, losses, null); // the per-element losses and their exact sum
         DoubleResult result = reduced.forwardBackward(p, shape, y);
         int n = p.length;
         long[] ls = new long[shape.length];
@@ -92,17 +94,14 @@ final class BceExplainer {
                 out.println("   " + Style.padRight(l.t("element ", "元素 ") + Dims.index(ls, i), 14)
                         + "p = " + Style.num(p[i]) + "  y = " + Style.count(y[i]) + w);
                 out.println("      L = -[" + Style.count(y[i]) + " · " + Style.num(logP) + " + " + Style.count(1 - y[i]) + " · "
-                        + Style.num(log1mP) + "]" + (weight == null ? "" : " · w") + " = " + Style.num(each.losses()[i])
+                        + Style.num(log1mP) + "]" + (weight == null ? "" : " · w") + " = " + Style.num(losses[i])
                         + "      " + l.t("(log p, log(1 - p))", "（log p，log(1 - p)）"));
             }
         } else {
-            summary(each.losses(), ls);
+            summary(losses, ls);
         }
         out.println();
-        double sum = 0;
-        for (double v : each.losses()) {
-            sum += v;
-        }
+        double sum = pair.sum();
         switch (reduction) {
             case MEAN -> {
                 out.println(l.t("3. Reduction: mean over all N = " + n + " elements", "3. 归约：mean，对全部 N = " + n + " 个元素求平均"));

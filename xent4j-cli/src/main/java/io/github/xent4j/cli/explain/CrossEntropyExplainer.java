@@ -1,6 +1,7 @@
 package io.github.xent4j.cli.explain;
 
 import io.github.xent4j.CrossEntropyLoss;
+import io.github.xent4j.LossSum;
 import io.github.xent4j.DoubleResult;
 import io.github.xent4j.Reduction;
 import io.github.xent4j.Softmax;
@@ -33,7 +34,8 @@ final class CrossEntropyExplainer {
     private final int ignoreIndex;
     private final double eps;
     private final Reduction reduction;
-    private final double denominator;
+    /** The core's pair of the per-position losses: their exact sum and the MEAN denominator. */
+    private LossSum pair;
     private final String names;
     private final int classes;
     private final int inner;
@@ -41,8 +43,7 @@ final class CrossEntropyExplainer {
     private final boolean smoothing;
 
     CrossEntropyExplainer(Lang l, PrintWriter out, double[] x, int[] shape, int[] target, double[] targetProbs,
-                          double[] weight, int ignoreIndex, double eps, Reduction reduction, double denominator,
-                          String names) {
+                          double[] weight, int ignoreIndex, double eps, Reduction reduction, String names) {
         this.l = l;
         this.out = out;
         this.x = x;
@@ -53,7 +54,6 @@ final class CrossEntropyExplainer {
         this.ignoreIndex = ignoreIndex;
         this.eps = eps;
         this.reduction = reduction;
-        this.denominator = denominator;
         this.names = names;
         this.classes = shape.length == 1 ? shape[0] : shape[1];
         int in = 1;
@@ -79,18 +79,20 @@ final class CrossEntropyExplainer {
         CrossEntropyLoss.Builder b = CrossEntropyLoss.builder().weight(weight).ignoreIndex(ignoreIndex).labelSmoothing(eps);
         CrossEntropyLoss none = b.reduction(Reduction.NONE).build();
         CrossEntropyLoss reduced = b.reduction(reduction).build();
-        DoubleResult perSample = target != null ? none.forward(x, shape, target) : none.forward(x, shape, targetProbs);
+        double[] losses = new double[positions];
+        pair = target != null ? none.partial(x, shape, target, 1.0, null, losses, null)
+                : none.partial(x, shape, targetProbs, 1.0, null, losses, null);
         DoubleResult result = target != null ? reduced.forwardBackward(x, shape, target)
                 : reduced.forwardBackward(x, shape, targetProbs);
         header();
         formula();
         boolean detailed = positions <= detailLimit && classes <= 12;
         if (detailed) {
-            samples(p, logp, perSample.losses());
+            samples(p, logp, losses);
         } else {
-            summary(p, perSample.losses());
+            summary(p, losses);
         }
-        reductionStep(perSample.losses(), result.value(), detailed);
+        reductionStep(losses, result.value(), detailed);
         if (detailed) {
             gradient(result.gradient());
         } else {
@@ -348,10 +350,8 @@ final class CrossEntropyExplainer {
 
     private void reductionStep(double[] losses, double value, boolean detailed) {
         out.println();
-        double sum = 0;
-        for (double v : losses) {
-            sum += v;
-        }
+        double sum = pair.sum();
+        double denominator = pair.denominator();
         switch (reduction) {
             case MEAN -> {
                 out.println(l.t("3. Reduction: mean (the average cross-entropy over the batch)", "3. 归约：mean（平均交叉熵损失）"));
@@ -386,8 +386,8 @@ final class CrossEntropyExplainer {
     private void gradient(double[] g) {
         out.println();
         String what = switch (reduction) {
-            case MEAN -> l.t("4. Gradient ∂loss/∂x: (softmax minus target) over D = " + Style.count(denominator),
-                    "4. 梯度 ∂loss/∂x：（softmax输出减去目标）除以 D = " + Style.count(denominator));
+            case MEAN -> l.t("4. Gradient ∂loss/∂x: (softmax minus target) over D = " + Style.count(pair.denominator()),
+                    "4. 梯度 ∂loss/∂x：（softmax输出减去目标）除以 D = " + Style.count(pair.denominator()));
             case SUM -> l.t("4. Gradient ∂loss/∂x: softmax minus target", "4. 梯度 ∂loss/∂x：softmax输出减去目标");
             default -> l.t("4. Gradient of Σ_s L_s with respect to x: softmax minus target",
                     "4. Σ_s L_s 对 x 的梯度：softmax输出减去目标");

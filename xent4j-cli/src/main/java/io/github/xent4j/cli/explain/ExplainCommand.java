@@ -1,5 +1,10 @@
 package io.github.xent4j.cli.explain;
 
+import io.github.xent4j.CrossEntropyLoss;
+import io.github.xent4j.DistillationLoss;
+import io.github.xent4j.FocalLoss;
+import io.github.xent4j.InvalidInputException;
+import io.github.xent4j.NllLoss;
 import io.github.xent4j.Reduction;
 import io.github.xent4j.cli.Main;
 import io.github.xent4j.cli.UsageException;
@@ -9,7 +14,8 @@ import io.github.xent4j.cli.data.Dims;
 import io.github.xent4j.cli.data.Source;
 import io.github.xent4j.cli.data.Sources;
 import io.github.xent4j.cli.io.DataException;
-import io.github.xent4j.cli.loss.ClassTargets;
+import io.github.xent4j.cli.loss.IndexTargets;
+import io.github.xent4j.cli.loss.LossCommand;
 import io.github.xent4j.cli.loss.LossReduction;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -22,11 +28,13 @@ import java.util.concurrent.Callable;
 
 /** {@code xent explain}: a loss computed step by step, as the tutorial teaches it. */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Explains cross-entropy or bce step by step, on your data.",
+        description = {"Explains cross-entropy, bce, focal loss or distillation step by step, on your data.",
                 "",
                 "Shows the formula, the max shift, softmax per sample with a bar chart, -log p of the true class, the "
                         + "weights and the exact mean denominator, label smoothing's target distribution, and the "
                         + "gradient rows.",
+                "--loss focal shows how the factor (1 - p_y)^gamma down-weights easy samples next to cross-entropy; "
+                        + "--loss distill shows how the temperature T softens the teacher (--teacher) and the student.",
                 "Inputs are files (.npy, .csv, .json) or inline JSON values, with the same meaning as for "
                         + "cross-entropy and bce. A large input is summarised (accuracy, per-class mean loss, worst "
                         + "samples) instead of listed. --lang zh explains in Chinese, the tutorial's language.",
@@ -36,12 +44,14 @@ import java.util.concurrent.Callable;
                 "  xent explain --logits '[[0.1,0.3,0.6]]' --target '[0]' --weight '[1,2,3]' \\",
                 "      --label-smoothing 0.1 --lang zh",
                 "  xent explain --probs '[0.9,0.2,0.6]' --target '[1,0,1]'     # binary",
+                "  xent explain --loss focal --gamma 2 --logits '[[2,0,-1],[0.2,0.3,0.1]]' --target '[0,2]'",
+                "  xent explain --loss distill --temperature 4 --logits '[[1,2,0.5]]' --teacher '[[3,1,0]]'",
                 "  xent explain --input logits.npy --target labels.npy         # a summary"})
 public final class ExplainCommand implements Callable<Integer>, Verbosity {
 
     /** Which loss to explain. */
     enum Loss {
-        @SuppressWarnings("checkstyle:all") cross_entropy("cross-entropy"), bce("bce");
+        @SuppressWarnings("checkstyle:all") cross_entropy("cross-entropy"), bce("bce"), focal("focal"), distill("distill");
 
         final String label;
 
@@ -73,12 +83,22 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Values values;
 
-    @Option(names = "--target", required = true, paramLabel = "T",
-            description = "Class indices or probabilities (cross-entropy), or 0/1 labels (bce): a file or an inline value such as '[0]'.")
+    @Option(names = "--target", paramLabel = "T",
+            description = "Class indices or probabilities (cross-entropy), class indices (focal), or 0/1 labels (bce): a file or "
+                    + "an inline value such as '[0]'. Required except for distill.")
     String target;
 
+    @Option(names = "--gamma", paramLabel = "G", defaultValue = "2", description = "focal: the focusing exponent gamma >= 0 (default ${DEFAULT-VALUE}).")
+    double gamma;
+
+    @Option(names = "--teacher", paramLabel = "T", description = "distill: the teacher's logits, of the student's shape: a file or an inline value.")
+    String teacher;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "2", description = "distill: the temperature T > 0 (default ${DEFAULT-VALUE}).")
+    double temperature;
+
     @Option(names = "--loss", paramLabel = "L", converter = LossConverter.class,
-            description = "cross-entropy or bce (default: bce with --probs, else cross-entropy).")
+            description = "cross-entropy, bce, focal or distill (default: bce with --probs, else cross-entropy).")
     Loss loss;
 
     @Option(names = "--weight", paramLabel = "W", description = "Weights: per class (cross-entropy) or broadcast per element (bce).")
@@ -114,8 +134,10 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
             return switch (value.toLowerCase(java.util.Locale.ROOT).replace('_', '-')) {
                 case "cross-entropy", "ce" -> Loss.cross_entropy;
                 case "bce" -> Loss.bce;
+                case "focal" -> Loss.focal;
+                case "distill", "distillation" -> Loss.distill;
                 default -> throw new picocli.CommandLine.TypeConversionException(
-                        "expected cross-entropy or bce but was '" + value + "'");
+                        "expected cross-entropy, bce, focal or distill but was '" + value + "'");
             };
         }
     }
@@ -126,18 +148,27 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
         Loss which = loss;
         if (which == null) {
             which = values.probs != null ? Loss.bce : Loss.cross_entropy;
-        } else if ((which == Loss.bce && values.logits != null) || (which == Loss.cross_entropy && values.probs != null)) {
+        } else if ((which == Loss.bce && values.logits != null) || (which != Loss.bce && values.probs != null)) {
             throw new UsageException("--loss " + which + " does not take " + (values.logits != null ? "--logits" : "--probs"));
         }
-        if (labelSmoothing > 1) {
-            throw new UsageException("--label-smoothing=" + labelSmoothing + " must be between 0.0 and 1.0");
+        if (which == Loss.distill ? teacher == null : target == null) {
+            throw new UsageException(which == Loss.distill ? "--loss distill needs --teacher" : "Missing required option: '--target=T'");
         }
+        // the core's rules for the options
+        if (which == Loss.focal) {
+            LossCommand.option("--gamma", gamma, () -> FocalLoss.builder().gamma(gamma));
+        }
+        if (which == Loss.distill) {
+            LossCommand.option("--temperature", temperature, () -> DistillationLoss.builder().temperature(temperature));
+        }
+        LossCommand.option("--label-smoothing", labelSmoothing, () -> CrossEntropyLoss.builder().labelSmoothing(labelSmoothing));
         String option = values.input != null ? "--input" : values.logits != null ? "--logits" : "--probs";
         String spec0 = values.input != null ? values.input : values.logits != null ? values.logits : values.probs;
         PrintWriter out = spec.commandLine().getOut();
         try (Closer closer = new Closer()) {
             Source x = closer.add(Sources.openOrParse(spec0, option));
-            Source t = closer.add(Sources.openOrParse(target, "--target"));
+            Source t = which == Loss.distill ? closer.add(Sources.openOrParse(teacher, "--teacher"))
+                    : closer.add(Sources.openOrParse(target, "--target"));
             Source w = weight == null ? null : closer.add(Sources.openOrParse(weight, "--weight"));
             if (!x.textual() && !x.isFloating()) {
                 throw new DataException(x.name() + ": unsupported dtype " + x.dtype().numpyName() + " for " + option
@@ -152,6 +183,8 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
             String names = names(x, t, w);
             if (which == Loss.cross_entropy) {
                 explainCrossEntropy(out, x, t, w, xv, shape, r, names);
+            } else if (which == Loss.focal || which == Loss.distill) {
+                explainFamily(which, out, x, t, w, xv, shape, r, names);
             } else {
                 explainBce(out, x, t, w, xv, shape, r, names);
             }
@@ -162,63 +195,68 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
 
     private void explainCrossEntropy(PrintWriter out, Source x, Source t, Source w, double[] xv, int[] shape,
                                      Reduction r, String names) {
-        long classes = ClassTargets.classes(x);
-        double[] wv = ClassTargets.weights(w, classes, "--weight");
-        if (Dims.equal(t.shape(), x.shape())) {
-            if (!t.isFloating()) {
-                throw new DataException(t.name() + ": Expected floating point type for target with class probabilities, got "
-                        + t.dtypeName() + " (write probabilities such as 1.0, or class indices of shape "
-                        + Dims.format(shape.length == 1 ? new long[0] : Dims.without(x.shape(), 1)) + ")");
+        boolean probabilities = IndexTargets.checkShape(x, t, "cross_entropy", true, CrossEntropyLoss::isProbabilityTarget);
+        double[] wv = IndexTargets.weights(w, "--weight");
+        IndexTargets targets = IndexTargets.of(x, t, w, ignoreIndex);
+        try {
+            // the explainer computes with the core first and prints after: the core's rules decide
+            new CrossEntropyExplainer(lang, out, xv, shape, probabilities ? null : targets.readAll(),
+                    probabilities ? Sources.readAllDoubles(t) : null, wv, ignoreIndex, labelSmoothing, r, names).print(maxSamples);
+        } catch (InvalidInputException e) {
+            throw targets.restate(e, 0);
+        }
+    }
+
+    /** Focal loss and distillation, on (C) or (N, C) inputs. */
+    private void explainFamily(Loss which, PrintWriter out, Source x, Source t, Source w, double[] xv, int[] shape, Reduction r,
+                               String names) {
+        if (shape.length < 1 || shape.length > 2) {
+            throw new DataException(x.name() + ": explain --loss " + which + " takes logits of shape (C) or (N, C), got "
+                    + Dims.format(x.shape()));
+        }
+        if (which == Loss.distill) {
+            if (!Dims.equal(t.shape(), x.shape())) {
+                throw new DataException(t.name() + ": --teacher of shape " + Dims.format(t.shape()) + " must have the student's shape "
+                        + Dims.format(x.shape()) + " of " + x.name());
             }
-            if (ignoreIndex >= 0) {
-                throw new DataException(t.name() + ": --ignore-index " + ignoreIndex + " is not supported for probability targets");
-            }
-            double positions = shape.length == 1 ? 1 : Dims.numel(Dims.without(x.shape(), 1));
-            new CrossEntropyExplainer(lang, out, xv, shape, null, Sources.readAllDoubles(t), wv, ignoreIndex, labelSmoothing,
-                    r, positions, names).print(maxSamples);
+            boolean explicit = spec.commandLine().getParseResult() != null
+                    && spec.commandLine().getParseResult().hasMatchedOption("--reduction");
+            new DistillExplainer(lang, out, xv, Sources.readAllDoubles(t), shape, temperature,
+                    explicit ? r : Reduction.BATCHMEAN, names).print(maxSamples);
             return;
         }
-        ClassTargets ct = ClassTargets.check(x, t, wv, ignoreIndex, "cross_entropy");
-        int[] y = ct.read(0, shape.length == 1 ? 1 : shape[0]);
-        new CrossEntropyExplainer(lang, out, xv, shape, y, null, wv, ignoreIndex, labelSmoothing, r, ct.denominator(), names)
-                .print(maxSamples);
+        IndexTargets.checkShape(x, t, "focal_loss", false, (xs, ts, integers) -> {
+            NllLoss.checkTargetShape(xs, ts); // the class-index shape rule
+            return false;
+        });
+        double[] wv = IndexTargets.weights(w, "--weight");
+        IndexTargets targets = IndexTargets.of(x, t, w, ignoreIndex);
+        try {
+            new FocalExplainer(lang, out, xv, shape, targets.readAll(), wv, ignoreIndex, gamma, r, names).print(maxSamples);
+        } catch (InvalidInputException e) {
+            throw targets.restate(e, 0);
+        }
     }
 
     private void explainBce(PrintWriter out, Source x, Source t, Source w, double[] xv, int[] shape, Reduction r, String names) {
-        if (!Dims.equal(t.shape(), x.shape())) {
-            throw new DataException(t.name() + ": target shape " + Dims.format(t.shape()) + " must equal the input shape "
-                    + Dims.format(x.shape()) + " of " + x.name());
-        }
         double[] tv = Sources.readAllDoubles(t);
-        for (int i = 0; i < xv.length; i++) {
-            if (!(xv[i] >= 0 && xv[i] <= 1)) {
-                throw new DataException(x.name() + ": input" + Dims.index(x.shape(), i) + "=" + Dims.value(xv[i], false)
-                        + " is not a probability in [0, 1] (bce takes probabilities)");
-            }
-            if (!(tv[i] >= 0 && tv[i] <= 1)) {
-                throw new DataException(t.name() + ": target" + Dims.index(x.shape(), i) + "=" + Dims.value(tv[i], false)
-                        + " must be in [0, 1]");
-            }
-        }
         double[] wv = w == null ? null : Sources.readAllDoubles(w);
         int[] ws = w == null ? null : Dims.toInt(w.shape());
-        if (w != null) {
-            checkBroadcast(w, x);
-        }
-        new BceExplainer(lang, out, xv, shape, tv, wv, ws, r, names).print(maxSamples);
-    }
-
-    private static void checkBroadcast(Source w, Source x) {
-        long[] ws = w.shape();
-        long[] xs = x.shape();
-        boolean ok = ws.length <= xs.length;
-        for (int k = 0; ok && k < ws.length; k++) {
-            long d = xs[xs.length - ws.length + k];
-            ok = ws[k] == 1 || ws[k] == d;
-        }
-        if (!ok) {
-            throw new DataException(w.name() + ": --weight of shape " + Dims.format(ws) + " cannot be broadcast to the input shape "
-                    + Dims.format(xs));
+        try {
+            // the explainer computes with the core's BceLoss first and prints after: its rules decide
+            new BceExplainer(lang, out, xv, shape, tv, wv, ws, r, names).print(maxSamples);
+        } catch (InvalidInputException e) {
+            throw switch (e.argument()) {
+                case "probs" -> new DataException(x.name() + ": input" + Dims.index(x.shape(), e.index()) + "="
+                        + Dims.value(xv[(int) e.index()], false) + " is not a probability in [0, 1] (bce takes probabilities)");
+                case "target" -> e.index() < 0 ? new DataException(t.name() + ": target shape " + Dims.format(t.shape())
+                        + " must equal the input shape " + Dims.format(x.shape()) + " of " + x.name())
+                        : new DataException(t.name() + ": target" + Dims.index(x.shape(), e.index()) + "="
+                        + Dims.value(tv[(int) e.index()], false) + " must be in [0, 1]");
+                case "weight" -> new DataException(w.name() + ": --weight of shape " + Dims.format(w.shape())
+                        + " cannot be broadcast to the input shape " + Dims.format(x.shape()));
+                default -> new DataException(x.name() + ": " + e.getMessage());
+            };
         }
     }
 

@@ -1,5 +1,7 @@
 package io.github.xent4j.cli.loss;
 
+import io.github.xent4j.ClassIndices;
+import io.github.xent4j.InvalidInputException;
 import io.github.xent4j.LinearCrossEntropyLoss;
 import io.github.xent4j.LinearCrossEntropyLoss.DoubleOutputs;
 import io.github.xent4j.LinearCrossEntropyLoss.FloatOutputs;
@@ -8,7 +10,6 @@ import io.github.xent4j.LinearCrossEntropyLoss.Result;
 import io.github.xent4j.Reduction;
 import io.github.xent4j.cli.Main;
 import io.github.xent4j.cli.ProgressBar;
-import io.github.xent4j.cli.RunOptions;
 import io.github.xent4j.cli.UsageException;
 import io.github.xent4j.cli.Verbosity;
 import io.github.xent4j.cli.data.Closer;
@@ -39,13 +40,14 @@ import java.util.concurrent.Callable;
  * {@code F.linear_cross_entropy} plus z-loss, soft-capping, token weights and statistics) over
  * files. Self-contained (it shares the file handling of the other loss commands, not their
  * engine, because it has three inputs and three gradients): the options every computing command
- * has come from {@link RunOptions}.
+ * has come from {@link LossOptions}.
  *
  * <p>Loss-only runs (no {@code --grad-*}) stream a {@code .npy} input in chunks of rows through
  * {@link LinearCrossEntropyLoss#partial}, so an input larger than memory works; the merged result is
  * bitwise the one-call result. Runs with gradients read the input whole and make one call.
  */
 @Command(name = "linear-cross-entropy", mixinStandardHelpOptions = true, sortOptions = false,
+        resourceBundle = "io.github.xent4j.cli.loss.LinearCrossEntropyCommand",
         description = {"Cross-entropy of a linear layer's output, as torch.nn.functional.linear_cross_entropy, "
                 + "without the N x V logits in memory.",
                 "",
@@ -74,11 +76,10 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
     Main main;
 
     @Mixin
-    RunOptions run = new RunOptions();
+    LossOptions options = new LossOptions();
 
-    @Option(names = "--input", order = 1, required = true, paramLabel = "H",
-            description = "Hidden states (N, D) or (B, T, D) (.npy float32/float64, .csv or .json).")
-    Path input;
+    @Mixin
+    LossOptions.Target target = new LossOptions.Target();
 
     @Option(names = "--linear-weight", order = 2, required = true, paramLabel = "W",
             description = "The classifier weight, shape (V, D).")
@@ -87,12 +88,8 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
     @Option(names = "--linear-bias", order = 3, paramLabel = "B", description = "The classifier bias, shape (V).")
     Path linearBias;
 
-    @Option(names = "--target", order = 4, required = true, paramLabel = "T",
-            description = "Class indices in [0, V) (int64/int32 .npy, or integers in .csv/.json), shape (N) or (B, T).")
-    Path target;
-
-    @Option(names = "--weight", order = 5, paramLabel = "w", description = "Per-class weights: V values.")
-    Path weight;
+    @Mixin
+    LossOptions.Weight weight = new LossOptions.Weight();
 
     @Option(names = "--token-weight", order = 6, paramLabel = "TW", description = "Per-token weights, the target's shape.")
     Path tokenWeight;
@@ -113,9 +110,8 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
             description = "Soft-caps every logit: z -> C * tanh(z / C), C > 0 (Gemma 2 uses 30). Default: off.")
     Double softcap;
 
-    @Option(names = "--reduction", order = 11, paramLabel = "R", defaultValue = "mean",
-            description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-    LossReduction reduction;
+    @Mixin
+    LossOptions.Reductions reduction = new LossOptions.Reductions();
 
     @Option(names = "--out", order = 12, paramLabel = "L",
             description = "Write the loss here (.npy in the input's dtype: a 0-d array for mean/sum, the per-token "
@@ -140,7 +136,7 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
 
     @Override
     public boolean verbose() {
-        return run.verbose();
+        return options.run.verbose();
     }
 
     @Override
@@ -167,7 +163,8 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
     }
 
     private List<Path> inputs() {
-        List<Path> in = new ArrayList<>(Arrays.asList(input, linearWeight, linearBias, target, weight, tokenWeight));
+        List<Path> in = new ArrayList<>(Arrays.asList(options.input, linearWeight, linearBias, target.file, weight.file,
+                tokenWeight));
         in.removeIf(Objects::isNull);
         return in;
     }
@@ -176,16 +173,18 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
         return gradInput != null || gradLinearWeight != null || gradLinearBias != null;
     }
 
+    /** The core loss of the options (its rules check them), without the class weights. */
+    private LinearCrossEntropyLoss configured;
+
     private void checkOptions() {
-        if (labelSmoothing > 1) {
-            throw new UsageException("--label-smoothing=" + labelSmoothing + " must be between 0.0 and 1.0");
+        LinearCrossEntropyLoss.Builder b = LinearCrossEntropyLoss.builder().reduction(reduction.value.core())
+                .ignoreIndex(ignoreIndex).threads(options.run.threads());
+        LossCommand.option("--label-smoothing", labelSmoothing, () -> b.labelSmoothing(labelSmoothing));
+        LossCommand.option("--z-loss", zLoss, () -> b.zLoss(zLoss));
+        if (softcap != null) {
+            LossCommand.option("--softcap", softcap, () -> b.softcap(softcap));
         }
-        if (!(zLoss >= 0) || Double.isInfinite(zLoss)) {
-            throw new UsageException("--z-loss=" + zLoss + " must be >= 0 and finite (0: off)");
-        }
-        if (softcap != null && (!(softcap > 0) || Double.isInfinite(softcap))) {
-            throw new UsageException("--softcap=" + softcap + " must be > 0 and finite (omit it for no soft-capping)");
-        }
+        configured = b.build();
         if (gradLinearBias != null && linearBias == null) {
             throw new UsageException("--grad-linear-bias needs --linear-bias (there is no bias to differentiate)");
         }
@@ -204,30 +203,22 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
         }
     }
 
-    private LinearCrossEntropyLoss loss(double[] classWeight) {
-        LinearCrossEntropyLoss.Builder b = LinearCrossEntropyLoss.builder().reduction(reduction.core()).weight(classWeight)
-                .ignoreIndex(ignoreIndex).labelSmoothing(labelSmoothing).zLoss(zLoss).threads(run.threads());
-        if (softcap != null) {
-            b.softcap(softcap);
-        }
-        return b.build();
-    }
 
     // ---------------------------------------------------------------- the run
 
     /** The shapes and small operands of a run, checked against each other. */
     private record Operands(Precision p, long[] hs, int n, int d, int v, long[] ts, int[] target, double[] classWeight,
-                            Object w, Object bias, Object tokenWeight) {
+                            Object w, Object bias, Object tokenWeight, Source input, Source targetFile, Source weightFile) {
     }
 
     private void execute() {
         PrintWriter stdout = spec.commandLine().getOut();
-        Reduction r = reduction.core();
+        Reduction r = reduction.value.core();
         try (Closer closer = new Closer()) {
-            Source h = closer.add(Sources.open(input));
+            Source h = closer.add(Sources.open(options.input));
             Precision p = Precision.of(h, "--input");
             Operands o = operands(h, p, closer);
-            LinearCrossEntropyLoss loss = loss(o.classWeight);
+            LinearCrossEntropyLoss loss = configured.toBuilder().weight(o.classWeight).build();
             for (Path f : outputs()) {
                 Sink.checkWritable(f, f == gradInput ? o.hs.length : f == gradLinearWeight ? 2 : f == gradLinearBias ? 1
                         : r == Reduction.NONE ? o.ts.length : 0);
@@ -285,12 +276,12 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
         Result result;
         if (p == Precision.FLOAT32) {
             FloatOutputs fo = FloatOutputs.gradients((float[]) gi, (float[]) gw, (float[]) gb).withTokenLoss((float[]) tokenLoss);
-            result = call(() -> loss.compute((float[]) hb, hs, (float[]) o.w, new int[] {o.v, o.d}, (float[]) o.bias,
+            result = call(o, 0, () -> loss.compute((float[]) hb, hs, (float[]) o.w, new int[] {o.v, o.d}, (float[]) o.bias,
                     o.target, (float[]) o.tokenWeight, null, stats ? fo.withStats() : fo));
         } else {
             DoubleOutputs dout = DoubleOutputs.gradients((double[]) gi, (double[]) gw, (double[]) gb)
                     .withTokenLoss((double[]) tokenLoss);
-            result = call(() -> loss.compute((double[]) hb, hs, (double[]) o.w, new int[] {o.v, o.d}, (double[]) o.bias,
+            result = call(o, 0, () -> loss.compute((double[]) hb, hs, (double[]) o.w, new int[] {o.v, o.d}, (double[]) o.bias,
                     o.target, (double[]) o.tokenWeight, null, stats ? dout.withStats() : dout));
         }
         write(gradInput, p, gi, h.shape());
@@ -308,7 +299,7 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
         boolean one = h.rank() == 1;
         long rows = one ? 1 : h.rows();
         long tokensPerRow = one || rows == 0 ? 1 : o.n / rows;
-        long step = Math.max(1, run.chunkElements() / (perRow * Math.max(1, tokensPerRow)));
+        long step = Math.max(1, options.run.chunkElements() / (perRow * Math.max(1, tokensPerRow)));
         Partial total = Partial.ZERO;
         try (ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), main != null && main.progressAllowed(),
                 h.name(), rows)) {
@@ -324,12 +315,12 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
                 if (p == Precision.FLOAT32) {
                     float[] tw = o.tokenWeight == null ? null : Arrays.copyOfRange((float[]) o.tokenWeight, t0, t0 + m);
                     FloatOutputs fo = FloatOutputs.none().withTokenLoss((float[]) tl);
-                    part = call(() -> loss.partial((float[]) hb, hs, (float[]) o.w, new int[] {o.v, o.d}, (float[]) o.bias,
+                    part = call(o, t0, () -> loss.partial((float[]) hb, hs, (float[]) o.w, new int[] {o.v, o.d}, (float[]) o.bias,
                             target, tw, stats ? fo.withStats() : fo));
                 } else {
                     double[] tw = o.tokenWeight == null ? null : Arrays.copyOfRange((double[]) o.tokenWeight, t0, t0 + m);
                     DoubleOutputs dout = DoubleOutputs.none().withTokenLoss((double[]) tl);
-                    part = call(() -> loss.partial((double[]) hb, hs, (double[]) o.w, new int[] {o.v, o.d}, (double[]) o.bias,
+                    part = call(o, t0, () -> loss.partial((double[]) hb, hs, (double[]) o.w, new int[] {o.v, o.d}, (double[]) o.bias,
                             target, tw, stats ? dout.withStats() : dout));
                 }
                 if (tl != null) {
@@ -342,12 +333,15 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
         return loss.result(total);
     }
 
-    /** A core call; its InvalidInputException (already excluded by the checks here) becomes a data error. */
-    private static <T> T call(java.util.function.Supplier<T> c) {
+    /**
+     * A core call on the tokens from {@code t0} on; its complaint becomes a data error in the files'
+     * terms (a target out of range names the target file and its position there).
+     */
+    private <T> T call(Operands o, int t0, java.util.function.Supplier<T> c) {
         try {
             return c.get();
-        } catch (IllegalArgumentException e) {
-            throw new DataException(e.getMessage());
+        } catch (InvalidInputException e) {
+            throw IndexTargets.restate(e, o.targetFile, o.ts, t0, o.v, ignoreIndex, o.weightFile, o.input);
         }
     }
 
@@ -399,8 +393,9 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
             }
             bias = p.read(bs, 0, bs.rows(), v);
         }
-        double[] cw = ClassTargets.weights(LossCommand.open(weight, closer), v, "--weight");
-        Source t = closer.add(Sources.open(target));
+        Source cws = LossCommand.open(weight.file, closer);
+        double[] cw = IndexTargets.weights(cws, "--weight");
+        Source t = closer.add(Sources.open(target.file));
         if (t.isFloating()) {
             throw new DataException(t.name() + ": class-index targets must be integers, but the target holds " + t.dtypeName());
         }
@@ -411,14 +406,11 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
         }
         long[] raw = new long[n];
         t.read(0, t.rows(), raw, 0);
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            long yi = raw[i];
-            if (yi != ignoreIndex && (yi < 0 || yi >= v)) {
-                throw new DataException(t.name() + ": target" + Dims.index(ts, i) + "=" + yi + " is out of bounds for "
-                        + v + " classes (valid: 0.." + (v - 1) + ", or the ignore index " + ignoreIndex + ")");
-            }
-            y[i] = (int) yi;
+        int[] y;
+        try {
+            y = ClassIndices.toInt(raw); // the range is the core's rule, checked by the loss's call
+        } catch (InvalidInputException e) {
+            throw IndexTargets.restate(e, t, ts, 0, v, ignoreIndex, cws, h);
         }
         Object tw = null;
         if (tokenWeight != null) {
@@ -429,7 +421,7 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
             }
             tw = p.read(tws, 0, tws.rows(), n);
         }
-        return new Operands(p, hs, n, d, v, ts, y, cw, w, bias, tw);
+        return new Operands(p, hs, n, d, v, ts, y, cw, w, bias, tw, h, t, cws);
     }
 
     /** A failed run must not leave an older result under the output names. */

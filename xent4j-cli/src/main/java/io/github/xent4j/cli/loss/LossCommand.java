@@ -1,9 +1,11 @@
 package io.github.xent4j.cli.loss;
 
+import io.github.xent4j.InvalidInputException;
+import io.github.xent4j.Loss;
+import io.github.xent4j.LossSum;
 import io.github.xent4j.Reduction;
 import io.github.xent4j.cli.Main;
 import io.github.xent4j.cli.ProgressBar;
-import io.github.xent4j.cli.RunOptions;
 import io.github.xent4j.cli.UsageException;
 import io.github.xent4j.cli.Verbosity;
 import io.github.xent4j.cli.data.Closer;
@@ -14,6 +16,7 @@ import io.github.xent4j.cli.data.Sources;
 import io.github.xent4j.cli.io.DataException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -25,17 +28,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * The engine shared by the loss commands: open the inputs (memory-mapping .npy files), let the
- * command validate them and work out the MEAN denominator from the targets, then stream the input
- * in chunks of rows through the core, writing the gradient and the per-position losses as they
- * come, and print the reduced loss.
+ * command check what only a file has (dtypes, file shapes) and describe the core calls, then
+ * stream the input in chunks of rows through the core, writing the gradient and the per-position
+ * losses as they come, and print the reduced loss. The shapes, targets, ranges and reductions are
+ * the core's rules; its {@link InvalidInputException}s are restated in the files' terms.
  *
- * <p>A run that fits in one chunk makes exactly one core call with the requested reduction. A
- * streamed run calls the core per chunk with reduction SUM and the upstream gradient 1/D (D known
- * from the targets before the input is read), so the gradient is written in one pass, and adds
- * the chunks' sums in order.
+ * <p>A run that fits in one chunk makes exactly one core call, {@code compute} with the requested
+ * reduction (the targets are scanned once, by the core). A streamed run first merges the chunks'
+ * {@code denominator}s, from the targets alone (so every target is checked before any output, and
+ * the gradient scales, {@link Loss#gradScale}, are known), then calls {@code partial} per chunk, writing
+ * the gradient in one pass, and merges the chunks' {@link LossSum}s; the value is
+ * {@link Loss#reduce} of the merged pairs: bitwise the one-call result.
  *
  * <p>Outputs go to temporary files that are renamed into place only after the whole run
  * succeeded; a failed run also removes an older file of the same name, so no stale result remains.
@@ -49,7 +56,7 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
     Main main;
 
     @Mixin
-    RunOptions run = new RunOptions();
+    LossOptions options = new LossOptions();
 
     @Option(names = "--out", order = 8, paramLabel = "L",
             description = "Write the loss here (.npy in the input's dtype: a 0-d array for mean/sum, "
@@ -60,33 +67,43 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
             description = "Write d(sum of the loss output)/d(input) here (.npy, the input's shape and dtype).")
     Path grad;
 
-    /** The --input file. */
-    abstract Path input();
-
-    /** The --target file. */
-    abstract Path target();
-
-    /** Further input files (weights), null entries allowed. */
-    List<Path> otherInputs() {
-        return List.of();
+    /** The --reduction option's value, whichever enum the command spells it with. */
+    final Reduction reduction() {
+        return ((Choice) spec.findOption("--reduction").getValue()).core();
     }
 
-    abstract Reduction reduction();
+    /** The validated --threads. */
+    final int threads() {
+        return options.run.threads();
+    }
+
+    /**
+     * Sets an option on a core builder; the core's rule for it decides, and its complaint becomes
+     * bad usage naming the option: {@code --label-smoothing=1.5 must be between 0.0 and 1.0}.
+     */
+    public static void option(String name, Object value, Runnable set) {
+        try {
+            set.run();
+        } catch (InvalidInputException e) {
+            throw new UsageException(name + "=" + value + " " + e.requirement());
+        }
+    }
 
     /** Checks option values that parsing cannot (a range); throws {@link UsageException}. */
     void checkOptions() {
     }
 
     /**
-     * Validates the inputs and returns the plan. Open further sources through {@code closer}.
+     * Checks what the core cannot see (dtypes, file shapes) and describes the core calls. Open
+     * further sources through {@code closer}.
      *
      * @throws DataException naming the file, the position and the problem
      */
-    abstract Plan prepare(Source x, Source target, Precision precision, Closer closer);
+    abstract Plan prepare(Source x, Precision precision, Closer closer);
 
     @Override
     public boolean verbose() {
-        return run.verbose();
+        return options.run.verbose();
     }
 
     /** Opens a further input (weights), closed with the run. */
@@ -98,6 +115,7 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
     public final Integer call() {
         boolean ok = false;
         try {
+            threads();
             checkOptions();
             checkOutputNames();
             execute();
@@ -114,10 +132,10 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
         PrintWriter stdout = spec.commandLine().getOut();
         Reduction r = reduction();
         try (Closer closer = new Closer()) {
-            Source x = closer.add(Sources.open(input()));
+            Source x = closer.add(Sources.open(options.input));
             Precision p = Precision.of(x, "--input");
-            Source t = closer.add(Sources.open(target()));
-            Plan plan = prepare(x, t, p, closer);
+            Plan plan = prepare(x, p, closer);
+            Plan.Core core = plan.core();
             if (out != null) {
                 Sink.checkWritable(out, r == Reduction.NONE ? plan.lossShape().length : 0);
             }
@@ -129,18 +147,28 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
                         + " is too large to process in one piece");
             }
             long chunkRows = plan.chunkable()
-                    ? Math.max(1, run.chunkElements() / Math.max(1, plan.rowElements())) : plan.rows();
+                    ? Math.max(1, options.run.chunkElements() / Math.max(1, plan.rowElements())) : plan.rows();
             boolean single = plan.rows() <= chunkRows;
-            Reduction chunkReduction = single || r == Reduction.NONE ? r : Reduction.SUM;
-            Object upstream = single || r == Reduction.NONE ? null : p.scalar(plan.scale(r));
+            LossSum denominators = LossSum.ZERO;
+            if (!single) {
+                // before any output: the core checks every target (a failed run prints no loss) and sums the denominators
+                for (long r0 = 0; r0 < plan.rows(); r0 += chunkRows) {
+                    long c0 = r0;
+                    long r1 = Math.min(plan.rows(), r0 + chunkRows);
+                    denominators = denominators.plus(core(core, r0, () -> core.denominator(c0, r1, Dims.chunk(x.shape(), r1 - c0))));
+                }
+            }
+            LossSum d = denominators;
             boolean printLosses = r == Reduction.NONE && out == null;
-            double total = 0;
+            LossSum total = LossSum.ZERO;
+            double value = Double.NaN;
             try (Sink gradSink = grad == null ? null : Sink.open(grad, p.dtype, x.shape());
                  Sink lossSink = r == Reduction.NONE && out != null ? Sink.open(out, p.dtype, plan.lossShape()) : null;
                  ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), main != null && main.progressAllowed(),
                          x.name(), plan.rows())) {
                 long r0 = 0;
                 do {
+                    long c0 = r0;
                     long r1 = single ? plan.rows() : Math.min(plan.rows(), r0 + chunkRows);
                     int n = plan.chunkable() ? (int) ((r1 - r0) * plan.rowElements()) : (int) x.numel();
                     Object xb = plan.chunkable() ? p.read(x, r0, r1, n) : p.read(x, 0, x.rows(), n);
@@ -148,7 +176,11 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
                     int m = plan.chunkable() ? (int) ((r1 - r0) * plan.lossPerRow()) : plan.lossPerRow();
                     Object lossOut = r == Reduction.NONE ? p.allocate(m) : null;
                     Object gradOut = gradSink != null ? xb : null;
-                    total += plan.loss().compute(r0, r1, xb, shape, chunkReduction, upstream, lossOut, gradOut);
+                    if (single) {
+                        value = core(core, 0, () -> core.compute(xb, shape, lossOut, gradOut));
+                    } else {
+                        total = total.plus(core(core, r0, () -> core.partial(c0, r1, xb, shape, d, lossOut, gradOut)));
+                    }
                     if (gradSink != null) {
                         p.write(gradSink, xb, n);
                     }
@@ -162,7 +194,9 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
                     bar.update(r1);
                     r0 = r1;
                 } while (r0 < plan.rows());
-                double value = single ? total : plan.reduce(r, total);
+                if (!single) {
+                    value = plan.loss().reduce(total);
+                }
                 if (gradSink != null) {
                     gradSink.commit();
                 }
@@ -183,12 +217,23 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
         }
     }
 
+    /** A core call on rows from {@code r0} on; its complaint becomes a data error in the files' terms. */
+    private static <T> T core(Plan.Core core, long r0, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (InvalidInputException e) {
+            throw core.restate(e, r0);
+        }
+    }
+
+    /** The files this command reads: the values of its Path options but --out and --grad. */
     private List<Path> inputs() {
         List<Path> in = new ArrayList<>();
-        in.add(input());
-        in.add(target());
-        in.addAll(otherInputs());
-        in.removeIf(java.util.Objects::isNull);
+        for (OptionSpec o : spec.options()) {
+            if (o.getValue() instanceof Path file && !o.longestName().equals("--out") && !o.longestName().equals("--grad")) {
+                in.add(file);
+            }
+        }
         return in;
     }
 

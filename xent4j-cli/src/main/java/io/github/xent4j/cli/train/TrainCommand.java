@@ -2,9 +2,11 @@ package io.github.xent4j.cli.train;
 
 import io.github.xent4j.CrossEntropyLoss;
 import io.github.xent4j.Xent4j;
+import io.github.xent4j.cli.Threads;
 import io.github.xent4j.cli.io.DataException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -114,10 +116,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Seed of the split, the initialisation and the batch order. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
-            description = "Threads for the loss and the matrix products, in [1, 256]; the numbers do not depend "
-                    + "on it. Default: ${DEFAULT-VALUE}.")
-    int threads;
+    @Mixin
+    Threads threadCount = new Threads();
+
+    /** The validated --threads (the loss and the matrix products). */
+    private int threads;
 
     @Option(names = "--out-dir", defaultValue = "xent-train-out", paramLabel = "DIR",
             description = "Where " + LOG_FILE + " and " + CHART_FILE + " go. Default: ${DEFAULT-VALUE}.")
@@ -309,7 +312,7 @@ public final class TrainCommand implements Callable<Integer> {
         require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay=%s must be a finite number >= 0", weightDecay);
         require(labelSmoothing >= 0 && labelSmoothing <= 1, "--label-smoothing=%s must be in [0, 1]", labelSmoothing);
         require(testFraction > 0 && testFraction < 1, "--test-fraction=%s must be in (0, 1)", testFraction);
-        require(threads >= 1 && threads <= 256, "--threads=%d must be in [1, 256]", threads);
+        threads = threadCount.get();
         require(model == ModelKind.mlp || !parsed.hasMatchedOption("--hidden"),
                 "--hidden applies to --model mlp only (the model is %s)", model);
         require(optimizer == OptimizerKind.sgd || !parsed.hasMatchedOption("--momentum"),

@@ -1,15 +1,16 @@
 package io.github.xent4j.cli.train;
 
 import io.github.xent4j.CrossEntropyLoss;
-import io.github.xent4j.Reduction;
+import io.github.xent4j.LossSum;
 
 import java.util.Random;
 
 /**
  * Mini-batch training of a {@link Model} with xent4j's cross-entropy: for each batch, the model's
- * logits go through {@link CrossEntropyLoss#compute} (mean reduction, the fused forward and
- * backward), which overwrites them in place with d(loss)/d(logits); the model back-propagates that
- * into the parameter gradient, and the optimiser steps.
+ * logits go through the core's {@link CrossEntropyLoss#partial} with the batch's MEAN gradient scale
+ * (the fused forward and backward), which overwrites them in place with d(loss)/d(logits); the
+ * model back-propagates that into the parameter gradient, and the optimiser steps. Every loss
+ * reported is the core's {@link LossSum} of the rows, merged and reduced by the core.
  */
 final class Trainer {
 
@@ -21,9 +22,7 @@ final class Trainer {
     private final double[] grad;
     private final Optimizer optimizer;
     private final CrossEntropyLoss loss;
-    private final CrossEntropyLoss lossSum;
-    private final CrossEntropyLoss plainSum;
-    private final double[] weight;
+    private final CrossEntropyLoss plain;
     private final int batchSize;
     private final Parallel par;
     private double[] logits = new double[0];
@@ -41,10 +40,7 @@ final class Trainer {
         this.grad = new double[params.length];
         this.optimizer = optimizer;
         this.loss = loss;
-        this.lossSum = loss.toBuilder().reduction(Reduction.SUM).build();
-        this.plainSum = CrossEntropyLoss.builder().ignoreIndex(loss.ignoreIndex()).reduction(Reduction.SUM)
-                .threads(Math.max(1, par.threads())).build();
-        this.weight = loss.weight();
+        this.plain = CrossEntropyLoss.builder().ignoreIndex(loss.ignoreIndex()).threads(Math.max(1, par.threads())).build();
         this.batchSize = batchSize;
         this.par = par;
     }
@@ -86,34 +82,32 @@ final class Trainer {
             yBatch = new int[batchSize];
         }
         int batches = (n + batchSize - 1) / batchSize;
-        double lossTotal = 0;
-        long seen = 0;
+        // the epoch so far as the core's mergeable pair: the running loss is its MEAN, exactly
+        LossSum running = LossSum.ZERO;
         long correct = 0;
         for (int b = 0; b < batches; b++) {
             int from = b * batchSize;
             int rows = Math.min(batchSize, n - from);
-            int labeled = 0;
             for (int i = 0; i < rows; i++) {
                 int r = order[from + i];
                 System.arraycopy(train.x(), r * d, xBatch, i * d, d);
                 yBatch[i] = train.target()[r];
-                if (yBatch[i] != LabeledTable.UNLABELED) {
-                    labeled++;
-                }
             }
-            if (labeled > 0) {
+            int[] shape = {rows, model.classes};
+            int[] target = trimmed(yBatch, rows);
+            LossSum batch = loss.denominator(shape, target);
+            if (batch.counted() > 0) {
                 double[] z = logits(rows);
                 model.forward(par, params, xBatch, rows, z);
                 correct += countCorrect(z, yBatch, rows, model.classes);
-                double value = loss.compute(z, new int[] {rows, model.classes}, trimmed(yBatch, rows), null, null, z);
+                // the batch's MEAN gradient (scale 1/D) overwrites the logits; the pair joins the epoch's
+                running = running.plus(loss.partial(z, shape, target, loss.gradScale(batch, 1.0), null, null, z));
                 model.backward(par, params, xBatch, rows, z, grad);
                 optimizer.step(params, grad);
-                lossTotal += value * labeled;
-                seen += labeled;
             } // else: a batch of unlabeled rows has no loss and a zero gradient; no step
             if (listener != null) {
-                listener.batch(b + 1, batches, seen == 0 ? Double.NaN : lossTotal / seen,
-                        seen == 0 ? Double.NaN : (double) correct / seen);
+                listener.batch(b + 1, batches, loss.reduce(running),
+                        running.counted() == 0 ? Double.NaN : (double) correct / running.counted());
             }
         }
     }
@@ -122,10 +116,8 @@ final class Trainer {
     Metrics evaluate(Examples data) {
         int d = data.cols();
         int c = model.classes;
-        double objective = 0;
-        double plain = 0;
-        double denominator = 0;
-        long labeled = 0;
+        LossSum objective = LossSum.ZERO;
+        LossSum plainTotal = LossSum.ZERO;
         long correct = 0;
         double[] x = new double[Math.min(EVAL_CHUNK, data.rows()) * d];
         int[] y = new int[Math.min(EVAL_CHUNK, data.rows())];
@@ -137,21 +129,16 @@ final class Trainer {
             model.forward(par, params, x, rows, z);
             int[] shape = {rows, c};
             int[] target = trimmed(y, rows);
-            // Sums merged chunk by chunk, divided once at the end: the mean's (numerator, denominator) pair.
-            objective += lossSum.compute(z, shape, target, null, null, null);
-            plain += plainSum.compute(z, shape, target, null, null, null);
+            // the core's (sum, denominator) pairs, merged chunk by chunk and reduced once at the end
+            objective = objective.plus(loss.partial(z, shape, target, 1.0, null, null, null));
+            plainTotal = plainTotal.plus(plain.partial(z, shape, target, 1.0, null, null, null));
             correct += countCorrect(z, y, rows, c);
-            for (int i = 0; i < rows; i++) {
-                if (y[i] != LabeledTable.UNLABELED) {
-                    labeled++;
-                    denominator += weight == null ? 1 : weight[y[i]];
-                }
-            }
         }
+        long labeled = objective.counted();
         if (labeled == 0) {
             return new Metrics(Double.NaN, Double.NaN, Double.NaN, 0);
         }
-        return new Metrics(objective / denominator, (double) correct / labeled, plain / labeled, labeled);
+        return new Metrics(loss.reduce(objective), (double) correct / labeled, plain.reduce(plainTotal), labeled);
     }
 
     private double[] logits(int rows) {

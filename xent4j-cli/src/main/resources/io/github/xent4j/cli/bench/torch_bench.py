@@ -168,6 +168,43 @@ def cases(a):
         t = load(a.t, shape, "<f4")
         fwd, fwdbwd = autograd_pair(x, lambda v: F.kl_div(v, t, reduction=a.reduction))
         out += [("fwd", "default", fwd, 0), ("fwdbwd", "default", fwdbwd, 0)]
+    elif a.op == "sigmoid_focal":
+        # torchvision.ops.sigmoid_focal_loss, written out (its code), with reduction="mean"
+        t = load(a.t, shape, "<f4")
+
+        def sigmoid_focal(v):
+            p = torch.sigmoid(v)
+            ce = F.binary_cross_entropy_with_logits(v, t, reduction="none")
+            p_t = p * t + (1 - p) * (1 - t)
+            loss = ce * ((1 - p_t) ** a.gamma)
+            if a.alpha >= 0:
+                loss = (a.alpha * t + (1 - a.alpha) * (1 - t)) * loss
+            return loss.mean()
+
+        fwd, fwdbwd = autograd_pair(x, sigmoid_focal)
+        out += [("fwd", "default", fwd, 0), ("fwdbwd", "default", fwdbwd, 0)]
+    elif a.op == "focal":
+        # softmax focal loss from log_softmax: -(1 - p_y)^gamma log p_y, mean
+        t = load(a.t, [shape[0]] + shape[2:], "<i8")
+
+        def focal(v):
+            lpy = F.log_softmax(v, 1).gather(1, t.unsqueeze(1)).squeeze(1)
+            return (-((-torch.expm1(lpy)) ** a.gamma) * lpy).mean()
+
+        fwd, fwdbwd = autograd_pair(x, focal)
+        out += [("fwd", "default", fwd, 0), ("fwdbwd", "default", fwdbwd, 0)]
+    elif a.op == "distill":
+        # Hinton distillation: T^2 kl_div(log_softmax(s / T), softmax(t / T), batchmean), mixed with cross-entropy
+        t = load(a.t, [shape[0]] + shape[2:], "<i8")
+        teacher = load(a.teacher, shape, "<f4")
+        temp = a.temperature
+
+        def distill(v):
+            kd = F.kl_div(F.log_softmax(v / temp, 1), F.softmax(teacher / temp, 1), reduction="batchmean") * temp * temp
+            return a.alpha * kd + (1 - a.alpha) * F.cross_entropy(v, t)
+
+        fwd, fwdbwd = autograd_pair(x, distill)
+        out += [("fwd", "default", fwd, 0), ("fwdbwd", "default", fwdbwd, 0)]
     else:
         raise SystemExit("unknown op " + a.op)
     return out
@@ -263,6 +300,10 @@ def main():
     ap.add_argument("--t", required=True)
     ap.add_argument("--w")
     ap.add_argument("--pw")
+    ap.add_argument("--teacher")
+    ap.add_argument("--gamma", type=float, default=2.0)
+    ap.add_argument("--alpha", type=float, default=0.25)
+    ap.add_argument("--temperature", type=float, default=1.0)
     ap.add_argument("--label-smoothing", type=float, default=0.0)
     ap.add_argument("--reduction", default="mean")
     ap.add_argument("--threads", default="1,2")
