@@ -1,7 +1,7 @@
 package io.github.xent4j.cli.explain;
 
 import io.github.xent4j.Reduction;
-import io.github.xent4j.cli.Main;
+import io.github.xent4j.cli.ExitCode;
 import io.github.xent4j.cli.UsageException;
 import io.github.xent4j.cli.Verbosity;
 import io.github.xent4j.cli.data.Closer;
@@ -157,7 +157,7 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
             }
         }
         out.flush();
-        return Main.OK;
+        return ExitCode.OK;
     }
 
     private void explainCrossEntropy(PrintWriter out, Source x, Source t, Source w, double[] xv, int[] shape,

@@ -1,9 +1,10 @@
 package io.github.xent4j.cli.loss;
 
 import io.github.xent4j.Reduction;
-import io.github.xent4j.cli.Main;
+import io.github.xent4j.cli.ExitCode;
 import io.github.xent4j.cli.ProgressBar;
 import io.github.xent4j.cli.RunOptions;
+import io.github.xent4j.cli.Terminal;
 import io.github.xent4j.cli.UsageException;
 import io.github.xent4j.cli.Verbosity;
 import io.github.xent4j.cli.data.Closer;
@@ -38,7 +39,8 @@ import java.util.concurrent.Callable;
  * the chunks' sums in order.
  *
  * <p>Outputs go to temporary files that are renamed into place only after the whole run
- * succeeded; a failed run also removes an older file of the same name, so no stale result remains.
+ * succeeded; when a run fails, {@code Main} also removes an older file of the same name, so no
+ * stale result remains.
  */
 public abstract class LossCommand implements Callable<Integer>, Verbosity {
 
@@ -46,7 +48,7 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
     CommandSpec spec;
 
     @ParentCommand
-    Main main;
+    Terminal main;
 
     @Mixin
     RunOptions run = new RunOptions();
@@ -94,20 +96,13 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
         return file == null ? null : closer.add(Sources.open(file));
     }
 
+    /** Runs the loss; a failure propagates to {@code Main}, which also removes the outputs. */
     @Override
     public final Integer call() {
-        boolean ok = false;
-        try {
-            checkOptions();
-            checkOutputNames();
-            execute();
-            ok = true;
-            return Main.OK;
-        } finally {
-            if (!ok) {
-                removeStaleOutputs();
-            }
-        }
+        checkOptions();
+        checkOutputNames();
+        execute();
+        return ExitCode.OK;
     }
 
     private void execute() {
@@ -203,23 +198,6 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
             for (Path in : inputs()) {
                 if (sameFile(o, in)) {
                     throw new UsageException((o == out ? "--out " : "--grad ") + o + " would overwrite the input " + in);
-                }
-            }
-        }
-    }
-
-    /** A failed run must not leave an older result under the output names. */
-    private void removeStaleOutputs() {
-        for (Path o : new Path[] {out, grad}) {
-            if (o == null || !Files.isRegularFile(o)) {
-                continue;
-            }
-            boolean isInput = inputs().stream().anyMatch(in -> sameFile(o, in));
-            if (!isInput) {
-                try {
-                    Files.deleteIfExists(o);
-                } catch (IOException ignored) {
-                    // best effort; the error being reported matters more
                 }
             }
         }
