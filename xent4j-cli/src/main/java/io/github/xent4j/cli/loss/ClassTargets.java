@@ -101,7 +101,8 @@ public final class ClassTargets {
                 }
                 if (y < 0 || y >= classes) {
                     throw new DataException(target.name() + ": target" + Dims.index(ts, r0 * target.rowSize() + i) + "=" + y
-                            + " is out of bounds for " + classes + " classes (valid: 0.." + (classes - 1)
+                            + " is out of bounds for " + classes + " classes (valid: "
+                            + (classes == 0 ? "none, the input's class dimension is empty" : "0.." + (classes - 1))
                             + ", or the ignore index " + ignoreIndex + ")");
                 }
                 valid++;
