@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The output files a command line names, found the same way whether parsing succeeded or not, so
@@ -16,8 +18,8 @@ import java.util.List;
  * this run's).
  *
  * <p>An output option is a {@link Path} option named {@code --out} or {@code --grad...}. Its values
- * are read from the raw arguments ({@code --out F} or {@code --out=F}), since a parse error may stop
- * picocli before it reaches them. A file is removed only if it is a regular file that no other
+ * are read from the raw arguments ({@code --out F} or {@code --out=F}, up to a {@code --}), since a
+ * parse error may stop picocli before it reaches them. A file is removed only if it is a regular file that no other
  * argument names (an output that would overwrite an input is refused, and the input kept).
  */
 final class OutputFiles {
@@ -34,7 +36,9 @@ final class OutputFiles {
     /** The values of {@code command}'s output options in {@code args}, in order. */
     static List<String> named(CommandSpec command, List<String> args) {
         List<String> names = new ArrayList<>();
+        Set<String> all = new HashSet<>();
         for (OptionSpec o : command.options()) {
+            all.addAll(List.of(o.names()));
             if (isOutput(o)) {
                 names.addAll(List.of(o.names()));
             }
@@ -46,8 +50,11 @@ final class OutputFiles {
                 break;
             }
             for (String n : names) {
-                if (a.equals(n) && i + 1 < args.size()) {
-                    values.add(args.get(++i));
+                if (a.equals(n)) {
+                    // as picocli: an option name is never taken as the value of the option before it
+                    if (i + 1 < args.size() && !isOptionName(args.get(i + 1), all)) {
+                        values.add(args.get(++i));
+                    }
                     break;
                 }
                 if (a.startsWith(n + "=")) {
@@ -57,6 +64,11 @@ final class OutputFiles {
             }
         }
         return values;
+    }
+
+    private static boolean isOptionName(String arg, Set<String> names) {
+        int eq = arg.indexOf('=');
+        return names.contains(eq > 0 ? arg.substring(0, eq) : arg);
     }
 
     /** Deletes the regular files named by {@code command}'s output options in {@code args}; best effort. */
