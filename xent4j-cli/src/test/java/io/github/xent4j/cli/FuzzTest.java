@@ -234,9 +234,17 @@ class FuzzTest {
         if (!command.equals("cross-entropy") && !command.equals("nll-loss") && r.nextBoolean()) {
             command = "cross-entropy";
         }
-        c.args.addAll(List.of(command, "--input", x, "--target", y));
-        if (r.nextInt(3) == 0) {
-            c.args.addAll(List.of("--reduction", r.nextBoolean() ? "none" : "sum"));
+        int other = r.nextInt(10);
+        if (other == 0) {
+            c.args.addAll(List.of(r.nextBoolean() ? "softmax" : "log-softmax", "--input", x));
+        } else if (other == 1) {
+            String w = c.file("lw.npy", NpyHeaderBytes.LINEAR_WEIGHT);
+            c.args.addAll(List.of("linear-cross-entropy", "--input", x, "--linear-weight", w, "--target", y));
+        } else {
+            c.args.addAll(List.of(command, "--input", x, "--target", y));
+            if (r.nextInt(3) == 0) {
+                c.args.addAll(List.of("--reduction", r.nextBoolean() ? "none" : "sum"));
+            }
         }
         if (r.nextInt(4) == 0) {
             c.args.addAll(List.of("--chunk-elements", Integer.toString(1 + r.nextInt(8))));
@@ -244,15 +252,27 @@ class FuzzTest {
         outputs(r, c).forEach(c.args::addAll);
     }
 
+    /** The output options of a command, as Main finds them (a Path option named --out or --grad...). */
+    private static List<String> outputOptions(String command) {
+        return switch (command) {
+            case "softmax", "log-softmax" -> List.of("--out");
+            case "linear-cross-entropy" -> List.of("--out", "--grad-input", "--grad-linear-weight", "--grad-linear-bias");
+            case "bogus-command" -> List.of();
+            default -> List.of("--out", "--grad");
+        };
+    }
+
     /** Adds --out/--grad, sometimes over a stale file of an earlier run, sometimes naming a directory. */
     private List<List<String>> outputs(SplittableRandom r, Case c) throws IOException {
         List<List<String>> args = new ArrayList<>();
-        for (String option : new String[] {"--out", "--grad"}) {
+        String command = c.args.isEmpty() ? "" : c.args.get(0);
+        for (String option : command.equals("linear-cross-entropy") ? List.of("--out", "--grad-input")
+                : List.of("--out", "--grad")) {
             if (r.nextInt(3) == 0) {
                 continue;
             }
             String name = r.nextInt(3) == 0 ? OUT_NAMES[r.nextInt(OUT_NAMES.length)] : option.substring(2) + ".npy";
-            if (option.equals("--grad") && name.startsWith("out")) {
+            if (option.startsWith("--grad") && name.startsWith("out")) {
                 name = "grad" + name.substring(3);
             }
             Path p = c.work.resolve(name);
@@ -299,8 +319,7 @@ class FuzzTest {
         TreeSet<String> expected = new TreeSet<>(c.inputs);
         String command = c.args.get(0);
         for (String[] st : c.stale) {
-            boolean isOutput = List.of(COMMANDS).contains(command) || command.equals("softmax") && st[1].equals("--out");
-            if (!isOutput) {
+            if (!outputOptions(command).contains(st[1])) {
                 expected.add(st[0]);
             }
         }
@@ -330,6 +349,7 @@ class FuzzTest {
     private static final class NpyHeaderBytes {
         static final byte[] FLOAT32_4x3;
         static final byte[] TARGETS = npyOf(NdArray.ofLongs(new long[] {0, 2, 1, 2}, 4));
+        static final byte[] LINEAR_WEIGHT = npyOf(NdArray.ofFloats(new float[] {1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1, 0.5f, 0, 2}, 5, 3));
 
         static {
             byte[] full = npyOf(NdArray.ofFloats(new float[12], 4, 3));
