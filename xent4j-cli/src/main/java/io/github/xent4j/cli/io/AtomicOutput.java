@@ -42,13 +42,13 @@ import java.util.regex.Pattern;
  * {@code .NAME.RANDOM.tmp} form not modified for a minute). Nothing else in the directory is
  * touched.
  *
- * <p>This is the only class of the command line that writes files. Write through either
+ * <p>Every file the command line writes for the user goes through this class. Write through either
  * {@link #stream()} or {@link #channel()}; the stream is flushed whenever the channel is asked for.
  * Not thread-safe.
  */
 public final class AtomicOutput implements AutoCloseable {
 
-    /** The temporary files not yet committed or closed, for the shutdown hook. */
+    /** The temporary files of this process not yet committed or closed, for the shutdown hook. */
     private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
     private static final long PID = ProcessHandle.current().pid();
     /** A temporary file of the older form, without the process id, is stale after this long untouched. */
