@@ -30,6 +30,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -41,7 +42,8 @@ import java.util.function.Supplier;
  * while running, and a failed write to standard output, takes the same path: exactly one line on
  * stderr (escaped and bounded by {@link Messages}), and the output files named on the command line
  * ({@code --out} and the {@code --grad} options) are removed, so no stale result survives a failed
- * run. Stack traces only with {@code --verbose}.
+ * run. An interrupted run (SIGINT, SIGTERM) removes them as well, and {@link
+ * io.github.xent4j.cli.io.AtomicOutput} its temporary files. Stack traces only with {@code --verbose}.
  *
  * <p>Numbers in option values are read as in data files: decimal notation, and {@code nan},
  * {@code inf}, {@code infinity} with an optional sign, in any case; Java's hexadecimal floats and
@@ -81,10 +83,28 @@ public final class Main implements java.util.concurrent.Callable<Integer>, Termi
                 new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
         CommandLine cl = commandLine(out, err, stdout::reason);
         ((Main) cl.getCommand()).progress = stderrIsTerminal();
+        AtomicBoolean finished = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!finished.get()) {
+                // interrupted (SIGINT, SIGTERM): this run's outputs are not a result either
+                OutputFiles.removeNamed(commandNamedIn(cl, args).getCommandSpec(), List.of(args));
+            }
+        }, "xent-interrupted-run"));
         int code = cl.execute(args);
+        finished.set(true);
         out.flush();
         err.flush();
         System.exit(code);
+    }
+
+    /** The subcommand that {@code args} names (its first argument that is not an option), or {@code cl} itself. */
+    private static CommandLine commandNamedIn(CommandLine cl, String[] args) {
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                return cl.getSubcommands().getOrDefault(a, cl);
+            }
+        }
+        return cl;
     }
 
     /** The configured command line, for main and for in-process tests (writers: the JVM's). */

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** An interrupted process deletes the temporary files of its open outputs (the shutdown hook). */
+/** An interrupted process deletes the temporary files of its open outputs and its stale outputs (the shutdown hooks). */
 class AtomicOutputInterruptTest {
 
     @TempDir
@@ -61,6 +61,35 @@ class AtomicOutputInterruptTest {
             assertTrue(exited, "exited on SIG" + signal);
             assertFalse(Files.exists(Path.of(temp)), "the hook deleted " + temp);
             assertEquals(List.of(), list(), "nothing left: no temporary, no half-written target");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /**
+     * The whole command line, interrupted while it waits for its input (a FIFO no one writes to yet):
+     * the stale --out of an earlier run is removed, as for any failed run.
+     */
+    @Test
+    void anInterruptedRunRemovesTheStaleOutputOfAnEarlierRun() throws Exception {
+        Path fifo = dir.resolve("x.csv");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0,
+                "mkfifo is available");
+        Path y = Files.writeString(dir.resolve("y.csv"), "0\n");
+        Path out = Files.writeString(dir.resolve("out.npy"), "stale result of an earlier run");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                cp.replace(File.pathSeparator + File.pathSeparator, File.pathSeparator), "io.github.xent4j.cli.Main",
+                "cross-entropy", "--input", fifo.toString(), "--target", y.toString(), "--out", out.toString())
+                .redirectErrorStream(true).start();
+        try {
+            // Opening a FIFO for writing returns once the reader has opened it: the run is under way.
+            try (var writer = Files.newOutputStream(fifo)) {
+                assertTrue(Files.exists(out), "still there while the run waits");
+                p.destroy();
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS), "exited on SIGTERM");
+            }
+            assertFalse(Files.exists(out), "the interrupted run removed the stale --out");
         } finally {
             p.destroyForcibly();
         }
