@@ -82,7 +82,9 @@ final class ClassTargets {
                 continue;
             }
             if (y < 0 || y >= classes) {
-                throw Check.at("target", s, y, "must be in [0, %d) or equal ignore_index=%d", classes, ignoreIndex);
+                throw classes == 0
+                        ? Check.at("target", s, y, "must equal ignore_index=%d: the input has no classes (C=0)", ignoreIndex)
+                        : Check.at("target", s, y, "must be in [0, %d) or equal ignore_index=%d", classes, ignoreIndex);
             }
             if (weight != null) {
                 d.add(weight[y]);

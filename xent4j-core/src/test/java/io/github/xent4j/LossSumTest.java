@@ -82,4 +82,11 @@ class LossSumTest {
                 () -> CrossEntropyLoss.DEFAULTS.denominator(shape, new int[] {-1, 0}));
         assertEquals(0, d.index());
     }
+
+    @Test
+    void anInputWithoutClassesSaysSoInsteadOfAnEmptyRange() {
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> CrossEntropyLoss.DEFAULTS.value(new float[0], new int[] {2, 0}, new int[] {0, -100}));
+        assertEquals("target[0]=0 must equal ignore_index=-100: the input has no classes (C=0)", e.getMessage());
+    }
 }

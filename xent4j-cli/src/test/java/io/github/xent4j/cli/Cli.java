@@ -37,11 +37,13 @@ final class Cli {
             return err.strip();
         }
 
-        /** Asserts exit 2 and returns stderr. */
+        /** Asserts exit 2 with exactly one line on stderr, {@code "xent COMMAND: problem (see ... --help)"}, and returns it. */
         String badUsage() {
             assertEquals(2, code, "exit code; stderr: " + err);
+            assertTrue(err.endsWith("\n") && err.indexOf('\n') == err.length() - 1, "one line on stderr: " + err);
+            assertTrue(err.startsWith("xent") && err.strip().endsWith(" --help')"), "xent COMMAND: problem (see --help): " + err);
             assertTrue(!err.contains("\tat "), "no stack trace: " + err);
-            return err;
+            return err.strip();
         }
     }
 

@@ -278,15 +278,15 @@ class CrossEntropyCommandTest {
     void badUsageIsExitTwo() {
         String x = tutorialLogits32().toString();
         String y = tutorialTargets().toString();
-        assertTrue(run("cross-entropy", "--input", x).badUsage().startsWith("Missing required option: '--target=T'"));
+        assertTrue(run("cross-entropy", "--input", x).badUsage().contains("Missing required option: '--target=T'"));
         assertTrue(run("cross-entropy", "--input", x, "--target", y, "--reduction", "avg").badUsage()
-                .startsWith("Invalid value for option '--reduction': expected one of [mean, sum, none]"));
+                .contains("Invalid value for option '--reduction': expected one of [mean, sum, none]"));
         assertTrue(run("cross-entropy", "--input", x, "--target", y, "--label-smoothing", "1.5").badUsage()
-                .startsWith("--label-smoothing=1.5 must be between 0.0 and 1.0"));
+                .contains("--label-smoothing=1.5 must be between 0.0 and 1.0"));
         assertTrue(run("cross-entropy", "--input", x, "--target", y, "--out", "same.npy", "--grad", "same.npy").badUsage()
-                .startsWith("--out and --grad name the same file"));
+                .contains("--out and --grad name the same file"));
         assertTrue(run("cross-entropy", "--input", x, "--target", y, "--grad", x).badUsage().contains("would overwrite the input"));
-        assertTrue(run("cross-entropy", "--input", x, "--target", y, "--bogus").badUsage().startsWith("Unknown option: '--bogus'"));
+        assertTrue(run("cross-entropy", "--input", x, "--target", y, "--bogus").badUsage().contains("Unknown option: '--bogus'"));
         assertTrue(Files.exists(Path.of(x)), "the input is never removed");
     }
 

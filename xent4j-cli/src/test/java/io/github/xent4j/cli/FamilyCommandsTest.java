@@ -153,7 +153,7 @@ class FamilyCommandsTest {
         };
         for (String[] c : cases) {
             String err = run(java.util.Arrays.copyOfRange(c, 1, c.length)).badUsage();
-            assertTrue(err.startsWith(c[0]), c[1] + ": " + err);
+            assertTrue(err.startsWith("xent " + c[1] + ": " + c[0]), c[1] + ": " + err);
         }
         Path q3 = npy(dir, "q3.npy", Data.randomDoubles(1, 6, 3));
         assertEquals("xent distill: " + q3 + ": --teacher shape (6, 3) must equal the input shape (6, 4) of " + x

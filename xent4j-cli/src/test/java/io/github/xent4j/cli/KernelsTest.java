@@ -38,7 +38,7 @@ class KernelsTest {
             Cli.Run r = java(List.of("-Dxent4j.kernels=bogus"), args);
             String err = r.badUsage();
             assertEquals("", r.out(), "nothing on stdout for " + String.join(" ", args));
-            assertEquals("xent: -Dxent4j.kernels=bogus is not valid; use auto (the default), scalar or vector\n", err);
+            assertEquals("xent: -Dxent4j.kernels=bogus is not valid; use auto (the default), scalar or vector (see 'xent --help')", err);
         }
     }
 

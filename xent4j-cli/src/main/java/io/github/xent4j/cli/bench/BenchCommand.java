@@ -1,6 +1,7 @@
 package io.github.xent4j.cli.bench;
 
 import io.github.xent4j.Xent4j;
+import io.github.xent4j.cli.io.AtomicOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -10,7 +11,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -195,9 +195,10 @@ public final class BenchCommand implements Callable<Integer> {
         o.print(table);
         o.flush();
         if (out != null) {
-            Path tmpOut = out.resolveSibling(out.getFileName() + ".tmp");
-            Files.writeString(tmpOut, table, StandardCharsets.UTF_8);
-            Files.move(tmpOut, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            try (AtomicOutput file = AtomicOutput.create(out)) {
+                file.stream().write(table.getBytes(StandardCharsets.UTF_8));
+                file.commit();
+            }
         }
         return 0;
     }

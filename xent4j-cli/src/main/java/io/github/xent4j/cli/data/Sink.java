@@ -39,13 +39,13 @@ public final class Sink implements AutoCloseable {
      * work so that a bad output name fails early.
      */
     public static void checkWritable(Path file, int rank) {
+        if (Files.isDirectory(file)) {
+            throw new DataException(file + ": cannot write: it is a directory");
+        }
         FileFormat format = FileFormat.of(file);
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null && !Files.isDirectory(dir)) {
             throw new DataException(file + ": cannot write: the directory " + dir + " does not exist");
-        }
-        if (Files.isDirectory(file)) {
-            throw new DataException(file + ": cannot write: it is a directory");
         }
         if (format == FileFormat.CSV && rank > 2) {
             throw new DataException(file + ": CSV holds at most 2 dimensions but the output has " + rank

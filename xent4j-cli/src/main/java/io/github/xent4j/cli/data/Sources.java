@@ -52,16 +52,8 @@ public final class Sources {
         if (s.isEmpty()) {
             return false;
         }
-        char c = s.charAt(0);
-        if (c == '[') {
-            return true;
-        }
-        try {
-            Double.parseDouble(s);
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        // a number by the rule of the text formats (so nan as well as NaN); JSON then decides whether it is valid
+        return s.charAt(0) == '[' || Tensors.parseNumber(s).isPresent();
     }
 
     /** The whole array as doubles (for small arrays: weights, inline values). */

@@ -6,7 +6,7 @@ import io.github.xent4j.CrossEntropyLoss;
 import io.github.xent4j.Distributions;
 import io.github.xent4j.Reduction;
 import io.github.xent4j.Softmax;
-import io.github.xent4j.cli.Main;
+import io.github.xent4j.cli.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -49,7 +49,7 @@ public final class DemoCommand implements Callable<Integer> {
         binary(out, l);
         probabilityTargets(out, l);
         out.flush();
-        return Main.OK;
+        return ExitCode.OK;
     }
 
     private static void multiClass(PrintWriter out, Lang l) {

@@ -6,7 +6,7 @@ import io.github.xent4j.FocalLoss;
 import io.github.xent4j.InvalidInputException;
 import io.github.xent4j.NllLoss;
 import io.github.xent4j.Reduction;
-import io.github.xent4j.cli.Main;
+import io.github.xent4j.cli.ExitCode;
 import io.github.xent4j.cli.UsageException;
 import io.github.xent4j.cli.Verbosity;
 import io.github.xent4j.cli.data.Closer;
@@ -190,7 +190,7 @@ public final class ExplainCommand implements Callable<Integer>, Verbosity {
             }
         }
         out.flush();
-        return Main.OK;
+        return ExitCode.OK;
     }
 
     private void explainCrossEntropy(PrintWriter out, Source x, Source t, Source w, double[] xv, int[] shape,

@@ -9,6 +9,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.StringReader;
 import java.io.Writer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,14 +27,18 @@ import java.util.zip.GZIPInputStream;
  * <ul>
  *   <li>The separator is a comma, a semicolon or a tab, whichever appears (alone) on the first
  *       line; whitespace-separated text such as {@code numpy.savetxt} output is accepted too.</li>
- *   <li>If a field of the first line is not a number, that line is a header of column names
- *       (training data, which may have text labels, has its own rule: see
- *       {@link #readLabeled(Path, String)}).</li>
+ *   <li>The first line is a header of column names only when the file has two or more columns,
+ *       none of the first line's fields is a number and at least one is not empty. Otherwise it is
+ *       data, so a typo there ({@code O.6}) is an error naming line 1, and a one-column file (one
+ *       class index per line) never has a header: write a name line as a {@code #} comment.
+ *       Training data, which may have text labels, has its own rule: see
+ *       {@link #readLabeled(Path, String)}.</li>
  *   <li>Blank lines and lines starting with {@code #} are skipped; a UTF-8 byte order mark is
  *       ignored; gzip-compressed data (a {@code .csv.gz} file) is decompressed, whatever the
  *       file is called.</li>
  *   <li>Numbers are decimal integers or floating-point numbers, plus {@code nan}, {@code inf},
- *       {@code -inf} and {@code infinity} in any case.</li>
+ *       {@code -inf} and {@code infinity} in any case, as Python's {@code float()} reads them.</li>
+ *   <li>The text must be UTF-8; an invalid byte is an error naming its line and position.</li>
  *   <li>A file with one column reads as shape {@code (N)}, e.g. one class index per line; otherwise
  *       {@code (N, C)}. If every field is an integer the array is {@code INT64}, so that class targets
  *       keep their integer type; otherwise {@code FLOAT64}.</li>
@@ -71,8 +76,13 @@ public final class Csv {
         try (BufferedReader reader = open(file)) {
             return parseTable(reader, file.toString());
         } catch (IOException e) {
-            throw DataException.io(file, "read", e);
+            throw readError(file, e);
         }
+    }
+
+    /** An I/O failure while reading {@code file}; for bad UTF-8, where the first bad byte is. */
+    private static DataException readError(Path file, IOException e) {
+        return e instanceof CharacterCodingException ? Utf8.error(file) : DataException.io(file, "read", e);
     }
 
     /**
@@ -100,7 +110,7 @@ public final class Csv {
         try (BufferedReader reader = open(file)) {
             return parseLabeled(reader, file.toString(), labelColumn);
         } catch (IOException e) {
-            throw DataException.io(file, "read", e);
+            throw readError(file, e);
         }
     }
 
@@ -170,7 +180,16 @@ public final class Csv {
         NumberBuffer values = new NumberBuffer(source);
         int rows = 0;
         if (!header) {
-            addNumbers(first, values, -1, false, shapeLine, source);
+            try {
+                addNumbers(first, values, -1, false, shapeLine, source);
+            } catch (DataException e) {
+                if (!e.getMessage().endsWith(" is not a number")) {
+                    throw e;
+                }
+                throw new DataException(e.getMessage() + (columns == 1
+                        ? " (a one-column file has no header line; make it a comment with #)"
+                        : " (line " + shapeLine + " is data: a header line holds no numbers)"), e);
+            }
             rows++;
         }
         for (List<String> fields = lines.next(); fields != null; fields = lines.next()) {
@@ -321,13 +340,23 @@ public final class Csv {
         return first;
     }
 
+    /**
+     * The header rule of {@link #read(Path)}: line 1 names the columns only when there are two or
+     * more, none of its fields is a number, and at least one is not empty. Anything else is data, so
+     * a typo in line 1 is reported, not dropped.
+     */
     private static boolean isHeader(List<String> fields) {
-        for (String f : fields) {
-            if (!f.isEmpty() && !Text.isNumber(f)) {
-                return true;
-            }
+        if (fields.size() < 2) {
+            return false;
         }
-        return false;
+        boolean named = false;
+        for (String f : fields) {
+            if (Text.isNumber(f)) {
+                return false;
+            }
+            named |= !f.isEmpty();
+        }
+        return named;
     }
 
     private static void checkColumns(List<String> fields, int columns, long shapeLine, boolean header, long line,

@@ -12,7 +12,8 @@ import java.nio.file.NotDirectoryException;
  * <p>The message is a complete one-line sentence meant for the user of the command line. It names
  * the file (or inline value), the position when there is one, and the problem, in the style of a
  * compiler diagnostic: {@code "logits.csv:3:2: 'abc' is not a number"}. It never contains a stack
- * trace or a line break; the {@code xent} command prints only the message and exits with code 1.
+ * trace, a line break or a control character, and it is bounded in length (see {@link Messages});
+ * the {@code xent} command prints only the message and exits with code 1.
  */
 public class DataException extends RuntimeException {
 
@@ -76,9 +77,6 @@ public class DataException extends RuntimeException {
     }
 
     private static String oneLine(String message) {
-        if (message == null) {
-            return "unknown data error";
-        }
-        return message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+        return message == null ? "unknown data error" : Messages.oneLine(message);
     }
 }

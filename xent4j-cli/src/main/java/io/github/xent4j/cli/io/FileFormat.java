@@ -1,5 +1,6 @@
 package io.github.xent4j.cli.io;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -16,10 +17,13 @@ public enum FileFormat {
      * The format of {@code file} from its extension, ignoring case: {@code .npy}, {@code .csv},
      * {@code .txt} or {@code .json}.
      *
-     * @throws DataException for any other extension, with a hint for common formats that are not
-     *                       supported ({@code .npz}, {@code .pt})
+     * @throws DataException for a directory, and for any other extension, with a hint for common
+     *                       formats that are not supported ({@code .npz}, {@code .pt})
      */
     public static FileFormat of(Path file) {
+        if (Files.isDirectory(file)) {
+            throw DataException.at(file, "is a directory, not a file");
+        }
         Path name = file.getFileName();
         String text = name == null ? "" : name.toString();
         int dot = text.lastIndexOf('.');

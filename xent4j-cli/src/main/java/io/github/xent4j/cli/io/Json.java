@@ -23,9 +23,10 @@ import java.util.regex.Pattern;
  * same length.
  *
  * <p>The array is {@code INT64} when every number is written as an integer and {@code FLOAT64}
- * otherwise. The non-standard tokens {@code NaN}, {@code Infinity} and {@code -Infinity} that
- * Python's {@code json} module writes are accepted, as are strings holding a number or
- * {@code "nan"}/{@code "inf"}. Errors name the element by its index path, e.g. {@code [1][2]}.
+ * otherwise. As in Python's {@code json} module, the non-standard tokens {@code NaN},
+ * {@code Infinity} and {@code -Infinity} are the non-finite numbers, and a string is never a number
+ * ({@code ["0.1"]} and {@code "2"} are errors). Arrays nest at most {@value #MAX_DIMS} deep, numpy's
+ * limit on dimensions. Errors name the element by its index path, e.g. {@code [1][2]}.
  */
 public final class Json {
 
@@ -33,6 +34,9 @@ public final class Json {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(JsonReadFeature.ALLOW_LEADING_PLUS_SIGN_FOR_NUMBERS)
             .build();
+
+    /** numpy's {@code NPY_MAXDIMS}. */
+    static final int MAX_DIMS = 64;
 
     private static final Pattern SOURCE = Pattern.compile("\\[Source: .*?; line: (\\d+), column: (\\d+)\\]");
 
@@ -124,14 +128,18 @@ public final class Json {
                 throw problem(path, "expected an array but found " + describe(parser));
             }
             if (!number(parser)) {
-                throw problem(path, describe(parser) + " is not a number"
-                        + (token == JsonToken.VALUE_NULL ? "; write NaN for a missing value" : ""));
+                throw problem(path, describe(parser) + (token == JsonToken.VALUE_STRING ? " is a string, not a number"
+                        : " is not a number") + (token == JsonToken.VALUE_NULL ? "; write NaN for a missing value" : ""));
             }
         }
 
         private void array(JsonParser parser, int depth, StringBuilder path) throws IOException {
             if (rank != -1 && depth >= rank) {
                 throw problem(path, "expected a number but found an array");
+            }
+            if (depth >= MAX_DIMS) {
+                throw problem(path, "arrays nested more than " + MAX_DIMS + " deep; an array has at most "
+                        + MAX_DIMS + " dimensions");
             }
             if (depth == dims.length) {
                 dims = Arrays.copyOf(dims, depth * 2);
@@ -171,8 +179,6 @@ public final class Json {
                 case VALUE_NUMBER_FLOAT:
                     values.addDouble(parser.getDoubleValue());
                     return true;
-                case VALUE_STRING:
-                    return Text.parseInto(parser.getText().strip(), values);
                 default:
                     return false;
             }

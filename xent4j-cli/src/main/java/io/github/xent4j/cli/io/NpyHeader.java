@@ -14,15 +14,24 @@ import java.util.Map;
  * {@code numpy.lib.format}: the magic {@code \x93NUMPY}, a version, a little-endian header length
  * and a Python dict literal with the keys {@code descr}, {@code fortran_order} and {@code shape},
  * padded with spaces to a multiple of 64 bytes and ended by a newline.
+ *
+ * <p>Reading is as strict as {@code numpy.load}: the version must be exactly 1.0, 2.0 or 3.0; the
+ * header at most 10000 characters (numpy's {@code max_header_size}); the dict must have exactly the
+ * three keys; {@code shape} must be a tuple of non-negative integers (not a list, nor a bare
+ * integer), of at most 64 dimensions (numpy's limit); {@code fortran_order} a bool; Python 2's
+ * {@code L} suffix on integers is accepted in versions 1.0 and 2.0 only, as numpy does.
  */
 final class NpyHeader {
 
     static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final int ALIGN = 64;
+    private static final java.util.Set<String> KEYS = java.util.Set.of("descr", "fortran_order", "shape");
     /** numpy leaves room for the leading dimension to grow to this many digits. */
     private static final int GROWTH_AXIS_MAX_DIGITS = 21;
-    /** Far above any real header; guards against allocating gigabytes for a corrupt length. */
-    private static final long MAX_HEADER_BYTES = 1 << 24;
+    /** numpy's default {@code max_header_size}: a longer header is refused as unsafe to parse. */
+    private static final long MAX_HEADER_BYTES = 10_000;
+    /** numpy's {@code NPY_MAXDIMS}. */
+    private static final int MAX_DIMS = 64;
 
     final DType dtype;
     final ByteOrder order;
@@ -62,6 +71,10 @@ final class NpyHeader {
         int minor = prefix.get(7) & 0xFF;
         long headerLength;
         int prefixLength;
+        if (minor != 0 || major < 1 || major > 3) {
+            throw DataException.at(file, "unsupported .npy format version " + major + "." + minor
+                    + "; versions 1.0, 2.0 and 3.0 can be read");
+        }
         if (major == 1) {
             headerLength = prefix.getShort(8) & 0xFFFF;
             prefixLength = 10;
@@ -76,7 +89,8 @@ final class NpyHeader {
                     + "; versions 1.0, 2.0 and 3.0 can be read");
         }
         if (headerLength > MAX_HEADER_BYTES) {
-            throw malformed(file, "header length " + headerLength + " is implausibly large");
+            throw malformed(file, "the header is " + headerLength + " bytes long; numpy.load refuses more than "
+                    + MAX_HEADER_BYTES + " as unsafe");
         }
         if (prefixLength + headerLength > fileSize) {
             throw truncatedHeader(file);
@@ -85,13 +99,13 @@ final class NpyHeader {
         readFully(channel, headerBytes, prefixLength);
         String text = new String(headerBytes.array(), 0, headerBytes.position(),
                 major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        return parse(text, prefixLength + headerLength, fileSize, file);
+        return parse(text, major <= 2, prefixLength + headerLength, fileSize, file);
     }
 
-    private static NpyHeader parse(String text, long dataOffset, long fileSize, Path file) {
+    private static NpyHeader parse(String text, boolean python2, long dataOffset, long fileSize, Path file) {
         Object literal;
         try {
-            literal = PyLiteral.parse(text);
+            literal = PyLiteral.parse(text, python2);
         } catch (IllegalArgumentException e) {
             throw malformed(file, e.getMessage() + " in " + shorten(text));
         }
@@ -99,15 +113,24 @@ final class NpyHeader {
             throw malformed(file, "the header is not a dict: " + shorten(text));
         }
         Map<?, ?> dict = (Map<?, ?>) literal;
+        for (Object key : dict.keySet()) {
+            if (!KEYS.contains(key)) {
+                throw malformed(file, "unexpected key " + shorten(String.valueOf(key instanceof String k ? "'" + k + "'" : key))
+                        + "; a header has exactly the keys 'descr', 'fortran_order' and 'shape'");
+            }
+        }
         Object descr = require(dict, "descr", file);
         Object fortran = require(dict, "fortran_order", file);
         Object shapeValue = require(dict, "shape", file);
-        if (!(descr instanceof String)) {
+        if (descr instanceof List) {
             throw DataException.at(file, "structured dtype " + shorten(String.valueOf(descr))
                     + " is not supported; save a plain float32 or float64 array");
         }
+        if (!(descr instanceof String)) {
+            throw malformed(file, "'descr' must be a dtype string such as '<f4', not " + describe(descr));
+        }
         if (!(fortran instanceof Boolean)) {
-            throw malformed(file, "'fortran_order' must be True or False, not " + fortran);
+            throw malformed(file, "'fortran_order' must be True or False, not " + describe(fortran));
         }
         long[] shape = parseShape(shapeValue, file);
         String descrText = (String) descr;
@@ -139,19 +162,29 @@ final class NpyHeader {
     }
 
     private static long[] parseShape(Object value, Path file) {
-        if (!(value instanceof List)) {
-            throw malformed(file, "'shape' must be a tuple of integers, not " + value);
+        if (!(value instanceof PyLiteral.Tuple tuple)) {
+            throw malformed(file, "'shape' must be a tuple of integers, not " + describe(value));
         }
-        List<?> dims = (List<?>) value;
+        List<Object> dims = tuple.items();
+        if (dims.size() > MAX_DIMS) {
+            throw malformed(file, "'shape' has " + dims.size() + " dimensions; numpy allows at most " + MAX_DIMS);
+        }
         long[] shape = new long[dims.size()];
         for (int i = 0; i < shape.length; i++) {
             Object d = dims.get(i);
             if (!(d instanceof Long) || (Long) d < 0) {
-                throw malformed(file, "'shape' must be a tuple of non-negative integers, not " + dims);
+                throw malformed(file, "'shape' must be a tuple of non-negative integers, not " + shorten(tuple.toString()));
             }
             shape[i] = (Long) d;
         }
         return shape;
+    }
+
+    /** A parsed value for a message: its kind and its (shortened) text. */
+    private static String describe(Object value) {
+        String kind = value instanceof List ? "a list " : value instanceof Long ? "an integer " : value instanceof String ? "a string "
+                : value instanceof Map ? "a dict " : "";
+        return kind + shorten(value instanceof String str ? "'" + str + "'" : String.valueOf(value));
     }
 
     /** Maps a NumPy type string such as {@code '<f4'} to a {@link DType}. */

@@ -7,25 +7,48 @@ import java.util.Map;
 
 /**
  * A parser for the small subset of Python literals that appears in {@code .npy} headers: dicts,
- * tuples, lists, strings, integers (with Python 2's {@code L} suffix), {@code True}, {@code False}
- * and {@code None}. Tuples and lists both become {@link List}s, integers {@link Long}s.
+ * tuples, lists, strings, integers (with Python 2's {@code L} suffix where allowed), {@code True},
+ * {@code False} and {@code None}. Tuples become {@link Tuple}s and lists {@link List}s, as Python
+ * tells them apart ({@code (4)} is the integer 4, {@code (4,)} a tuple); integers become
+ * {@link Long}s.
+ *
+ * <p>Containers may be nested at most {@link #MAX_DEPTH} deep (a header needs 2), so a crafted
+ * header cannot exhaust the stack; every failure is an {@link IllegalArgumentException} with a
+ * short message.
  */
 final class PyLiteral {
 
-    private final String text;
-    private int pos;
+    /** The deepest nesting of dicts, tuples and lists accepted. */
+    static final int MAX_DEPTH = 32;
 
-    private PyLiteral(String text) {
+    /** A Python tuple. */
+    record Tuple(List<Object> items) {
+        @Override
+        public String toString() {
+            return items.size() == 1 ? "(" + items.get(0) + ",)" : "(" + String.join(", ",
+                    items.stream().map(String::valueOf).toList()) + ")";
+        }
+    }
+
+    private final String text;
+    private final boolean longSuffix;
+    private int pos;
+    private int depth;
+
+    private PyLiteral(String text, boolean longSuffix) {
         this.text = text;
+        this.longSuffix = longSuffix;
     }
 
     /**
      * Parses one literal that must span the whole text, apart from surrounding whitespace.
      *
+     * @param longSuffix whether integers may carry Python 2's {@code L} suffix (numpy accepts it in
+     *                   format versions 1.0 and 2.0 only)
      * @throws IllegalArgumentException with a message such as {@code "expected ':' at position 9"}
      */
-    static Object parse(String text) {
-        PyLiteral parser = new PyLiteral(text);
+    static Object parse(String text, boolean longSuffix) {
+        PyLiteral parser = new PyLiteral(text, longSuffix);
         Object value = parser.value();
         parser.skipSpace();
         if (parser.pos != text.length()) {
@@ -42,16 +65,21 @@ final class PyLiteral {
         char c = text.charAt(pos);
         switch (c) {
             case '{':
-                return dict();
+                enter();
+                Object dict = dict();
+                depth--;
+                return dict;
             case '(':
-                return sequence(')');
             case '[':
-                return sequence(']');
+                enter();
+                Object sequence = sequence(c);
+                depth--;
+                return sequence;
             case '\'':
             case '"':
                 return string(c);
             default:
-                if (c == '-' || c == '+' || Character.isDigit(c)) {
+                if (c == '-' || c == '+' || (c >= '0' && c <= '9')) {
                     return integer();
                 }
                 if (Character.isLetter(c)) {
@@ -83,19 +111,32 @@ final class PyLiteral {
         }
     }
 
-    private List<Object> sequence(char close) {
+    private void enter() {
+        if (++depth > MAX_DEPTH) {
+            throw error("at most " + MAX_DEPTH + " levels of nesting");
+        }
+    }
+
+    /** A list, a tuple, or (for a parenthesised value without a comma) the value itself. */
+    private Object sequence(char open) {
+        char close = open == '(' ? ')' : ']';
         pos++;
         List<Object> items = new ArrayList<>();
+        boolean comma = false;
         while (true) {
             skipSpace();
             if (peek() == close) {
                 pos++;
-                return items;
+                if (open == '[') {
+                    return items;
+                }
+                return items.size() == 1 && !comma ? items.get(0) : new Tuple(List.copyOf(items));
             }
             items.add(value());
             skipSpace();
             if (peek() == ',') {
                 pos++;
+                comma = true;
             } else if (peek() != close) {
                 throw error("',' or '" + close + "'");
             }
@@ -124,7 +165,7 @@ final class PyLiteral {
             pos++;
         }
         int digits = pos;
-        while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+        while (pos < text.length() && text.charAt(pos) >= '0' && text.charAt(pos) <= '9') {
             pos++;
         }
         if (pos == digits) {
@@ -132,7 +173,7 @@ final class PyLiteral {
             throw error("a number");
         }
         String number = text.substring(start, pos);
-        if (pos < text.length() && (text.charAt(pos) == 'L' || text.charAt(pos) == 'l')) {
+        if (longSuffix && pos < text.length() && (text.charAt(pos) == 'L' || text.charAt(pos) == 'l')) {
             pos++;
         }
         try {
@@ -180,7 +221,7 @@ final class PyLiteral {
     }
 
     private IllegalArgumentException error(String expected) {
-        String found = pos < text.length() ? "'" + text.charAt(pos) + "'" : "the end";
+        String found = pos < text.length() ? "'" + Messages.oneLine(String.valueOf(text.charAt(pos))) + "'" : "the end";
         return new IllegalArgumentException("expected " + expected + " at position " + pos + " but found " + found);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.xent4j.cli.io;
 
 import java.nio.file.Path;
+import java.util.OptionalDouble;
 
 /**
  * The entry point for the commands: read or write an array in the format its file name implies,
@@ -45,5 +46,17 @@ public final class Tensors {
     /** {@link #parseInline(String, String)} with the source called "inline value". */
     public static NdArray parseInline(String text) {
         return parseInline(text, "inline value");
+    }
+
+    /**
+     * Parses one number by the rule of the text formats: a decimal integer or floating-point
+     * number, or {@code nan}, {@code inf}, {@code infinity} with an optional sign, in any case (what
+     * Python's {@code float()} accepts, less underscores). Surrounding blanks must be removed first.
+     *
+     * @return the value, or empty if {@code text} is not a number
+     */
+    public static OptionalDouble parseNumber(String text) {
+        NumberBuffer one = new NumberBuffer("value");
+        return Text.parseInto(text, one) ? OptionalDouble.of(one.getDouble(0)) : OptionalDouble.empty();
     }
 }

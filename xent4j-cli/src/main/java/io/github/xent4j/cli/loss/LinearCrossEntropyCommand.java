@@ -8,8 +8,9 @@ import io.github.xent4j.LinearCrossEntropyLoss.FloatOutputs;
 import io.github.xent4j.LinearCrossEntropyLoss.Partial;
 import io.github.xent4j.LinearCrossEntropyLoss.Result;
 import io.github.xent4j.Reduction;
-import io.github.xent4j.cli.Main;
+import io.github.xent4j.cli.ExitCode;
 import io.github.xent4j.cli.ProgressBar;
+import io.github.xent4j.cli.Terminal;
 import io.github.xent4j.cli.UsageException;
 import io.github.xent4j.cli.Verbosity;
 import io.github.xent4j.cli.data.Closer;
@@ -25,9 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,7 +72,7 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
     CommandSpec spec;
 
     @ParentCommand
-    Main main;
+    Terminal main;
 
     @Mixin
     LossOptions options = new LossOptions();
@@ -141,17 +140,9 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
 
     @Override
     public Integer call() {
-        boolean ok = false;
-        try {
-            checkOptions();
-            execute();
-            ok = true;
-            return Main.OK;
-        } finally {
-            if (!ok) {
-                removeStaleOutputs();
-            }
-        }
+        checkOptions();
+        execute();
+        return ExitCode.OK;
     }
 
     // ---------------------------------------------------------------- options
@@ -422,19 +413,5 @@ public final class LinearCrossEntropyCommand implements Callable<Integer>, Verbo
             tw = p.read(tws, 0, tws.rows(), n);
         }
         return new Operands(p, hs, n, d, v, ts, y, cw, w, bias, tw, h, t, cws);
-    }
-
-    /** A failed run must not leave an older result under the output names. */
-    private void removeStaleOutputs() {
-        for (Path o : outputs()) {
-            if (!Files.isRegularFile(o) || inputs().stream().anyMatch(in -> LossCommand.sameFile(o, in))) {
-                continue;
-            }
-            try {
-                Files.deleteIfExists(o);
-            } catch (IOException ignored) {
-                // best effort; the error being reported matters more
-            }
-        }
     }
 }

@@ -4,8 +4,9 @@ import io.github.xent4j.InvalidInputException;
 import io.github.xent4j.Loss;
 import io.github.xent4j.LossSum;
 import io.github.xent4j.Reduction;
-import io.github.xent4j.cli.Main;
+import io.github.xent4j.cli.ExitCode;
 import io.github.xent4j.cli.ProgressBar;
+import io.github.xent4j.cli.Terminal;
 import io.github.xent4j.cli.UsageException;
 import io.github.xent4j.cli.Verbosity;
 import io.github.xent4j.cli.data.Closer;
@@ -45,7 +46,8 @@ import java.util.function.Supplier;
  * {@link Loss#reduce} of the merged pairs: bitwise the one-call result.
  *
  * <p>Outputs go to temporary files that are renamed into place only after the whole run
- * succeeded; a failed run also removes an older file of the same name, so no stale result remains.
+ * succeeded; when a run fails, {@code Main} also removes an older file of the same name, so no
+ * stale result remains.
  */
 public abstract class LossCommand implements Callable<Integer>, Verbosity {
 
@@ -53,7 +55,7 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
     CommandSpec spec;
 
     @ParentCommand
-    Main main;
+    Terminal main;
 
     @Mixin
     LossOptions options = new LossOptions();
@@ -111,21 +113,14 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
         return file == null ? null : closer.add(Sources.open(file));
     }
 
+    /** Runs the loss; a failure propagates to {@code Main}, which also removes the outputs. */
     @Override
     public final Integer call() {
-        boolean ok = false;
-        try {
-            threads();
-            checkOptions();
-            checkOutputNames();
-            execute();
-            ok = true;
-            return Main.OK;
-        } finally {
-            if (!ok) {
-                removeStaleOutputs();
-            }
-        }
+        threads();
+        checkOptions();
+        checkOutputNames();
+        execute();
+        return ExitCode.OK;
     }
 
     private void execute() {
@@ -248,23 +243,6 @@ public abstract class LossCommand implements Callable<Integer>, Verbosity {
             for (Path in : inputs()) {
                 if (sameFile(o, in)) {
                     throw new UsageException((o == out ? "--out " : "--grad ") + o + " would overwrite the input " + in);
-                }
-            }
-        }
-    }
-
-    /** A failed run must not leave an older result under the output names. */
-    private void removeStaleOutputs() {
-        for (Path o : new Path[] {out, grad}) {
-            if (o == null || !Files.isRegularFile(o)) {
-                continue;
-            }
-            boolean isInput = inputs().stream().anyMatch(in -> sameFile(o, in));
-            if (!isInput) {
-                try {
-                    Files.deleteIfExists(o);
-                } catch (IOException ignored) {
-                    // best effort; the error being reported matters more
                 }
             }
         }

@@ -1,9 +1,10 @@
 package io.github.xent4j.cli.loss;
 
 import io.github.xent4j.Softmax;
-import io.github.xent4j.cli.Main;
+import io.github.xent4j.cli.ExitCode;
 import io.github.xent4j.cli.ProgressBar;
 import io.github.xent4j.cli.RunOptions;
+import io.github.xent4j.cli.Terminal;
 import io.github.xent4j.cli.UsageException;
 import io.github.xent4j.cli.Verbosity;
 import io.github.xent4j.cli.data.Closer;
@@ -18,8 +19,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -39,7 +38,7 @@ public class SoftmaxCommand implements Callable<Integer>, Verbosity {
     CommandSpec spec;
 
     @ParentCommand
-    Main main;
+    Terminal main;
 
     @Option(names = "--verbose", order = 11, description = "Show the stack trace of an error.")
     boolean verbose;
@@ -71,20 +70,8 @@ public class SoftmaxCommand implements Callable<Integer>, Verbosity {
         if (LossCommand.sameFile(out, input)) {
             throw new UsageException("--out " + out + " would overwrite the input " + input);
         }
-        boolean ok = false;
-        try {
-            execute();
-            ok = true;
-            return Main.OK;
-        } finally {
-            if (!ok && Files.isRegularFile(out) && !LossCommand.sameFile(out, input)) {
-                try {
-                    Files.deleteIfExists(out);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
-        }
+        execute();
+        return ExitCode.OK;
     }
 
     private void execute() {

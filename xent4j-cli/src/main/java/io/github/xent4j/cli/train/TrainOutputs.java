@@ -1,5 +1,6 @@
 package io.github.xent4j.cli.train;
 
+import io.github.xent4j.cli.io.AtomicOutput;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -14,14 +15,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 
-/** The training log (CSV) and chart (PNG), each written to a temporary file and renamed into place. */
+/** The training log (CSV) and chart (PNG), each written through an {@link AtomicOutput}. */
 final class TrainOutputs {
 
     static final String LOG_HEADER = "epoch,train_loss,train_accuracy,test_loss,test_accuracy";
@@ -100,22 +98,14 @@ final class TrainOutputs {
         void write(OutputStream out) throws IOException;
     }
 
+    /** Writes {@code file} through an {@link AtomicOutput}, creating its directory first. */
     private static void atomically(Path file, Body body) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        // Not Files.createTempFile: its owner-only permissions would carry over to the renamed file.
-        Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                body.write(out);
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (AtomicOutput out = AtomicOutput.create(file)) {
+            try (OutputStream stream = out.stream()) {
+                body.write(stream);
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
+            out.commit();
         }
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,48 @@ class CsvTest {
 
         assertEquals(List.of("a", "b"), t.columnNames());
         assertArrayEquals(new int[] {0, 2}, t.data().shape());
+    }
+
+    @Test
+    void aTypoInLineOneIsAnErrorNotAHeader() {
+        DataException e = assertThrows(DataException.class, () -> Csv.parseTable("0.1,0.3,O.6\n0.3,0.2,0.5\n1,2,3\n", "typo.csv"));
+        assertEquals("typo.csv:1:3: 'O.6' is not a number (line 1 is data: a header line holds no numbers)", e.getMessage());
+        e = assertThrows(DataException.class, () -> Csv.parseTable(",1\n2,3\n", "e.csv"));
+        assertEquals("e.csv:1:1: empty field; write nan for a missing value", e.getMessage());
+    }
+
+    @Test
+    void aOneColumnFileNeverHasAHeader() {
+        DataException e = assertThrows(DataException.class, () -> Csv.parseTable("x\n2\n1\n", "y.csv"));
+        assertEquals("y.csv:1:1: 'x' is not a number (a one-column file has no header line; make it a comment with #)",
+                e.getMessage());
+        CsvTable t = Csv.parseTable("# target\n2\n1\n", "y.csv");
+        assertFalse(t.hasHeader());
+        assertArrayEquals(new int[] {2, 1}, t.data().toIntTargets("y"));
+    }
+
+    @Test
+    void aHeaderMayHaveAnEmptyFieldLikePandasIndexColumn() {
+        CsvTable t = Csv.parseTable(",a,b\n0,0.5,1.5\n", "x.csv");
+        assertEquals(List.of("", "a", "b"), t.columnNames());
+        assertArrayEquals(new double[] {0, 0.5, 1.5}, t.data().toDouble());
+    }
+
+    @Test
+    void invalidUtf8NamesTheLineAndTheByte(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bad.csv");
+        Files.write(file, new byte[] {'1', ',', '2', '\n', '3', ',', (byte) 0xff, '\n'});
+        DataException e = assertThrows(DataException.class, () -> Csv.read(file));
+        assertEquals(file + ":2: invalid UTF-8 at byte 3 of the line (offset 6 in the file): 0xff; save the file as UTF-8",
+                e.getMessage());
+        Path gz = dir.resolve("bad.csv.gz");
+        try (OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(("1,2\n".repeat(10_000) + "3,").getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[] {(byte) 0xc3, '\n'});
+        }
+        e = assertThrows(DataException.class, () -> Csv.read(gz));
+        assertEquals(gz + ":10001: invalid UTF-8 at byte 3 of the line (offset 40002 in the file): 0xc3; save the file as UTF-8",
+                e.getMessage());
     }
 
     @Test

@@ -141,7 +141,7 @@ class NpyTest {
     }
 
     @Test
-    void writeUsesVersion2WhenTheHeaderIsLong() throws IOException {
+    void writeUsesVersion2WhenTheHeaderIsLongButNumpyAndTheReaderRefuseIt() throws IOException {
         int[] shape = new int[25_000];
         Arrays.fill(shape, 1);
         shape[0] = 2;
@@ -152,9 +152,74 @@ class NpyTest {
         byte[] bytes = Files.readAllBytes(file);
         assertEquals(2, bytes[6]);
         assertEquals(0, (bytes.length - 8) % 64);
-        NdArray back = Npy.read(file);
-        assertArrayEquals(shape, back.shape());
-        assertArrayEquals(new float[] {1.5f, 2.5f}, back.toFloat());
+        DataException e = assertThrows(DataException.class, () -> Npy.read(file));
+        assertTrue(e.getMessage().endsWith("malformed .npy header: the header is 75124 bytes long; numpy.load refuses "
+                + "more than 10000 as unsafe"), e.getMessage());
+    }
+
+    @Test
+    void readsVersion2And3Headers() throws IOException {
+        for (int major = 2; major <= 3; major++) {
+            Path file = npyWithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", major, doubleBytes(1, 2, 3));
+
+            assertArrayEquals(new double[] {1, 2, 3}, Npy.read(file).toDouble());
+        }
+    }
+
+    @Test
+    void readIsAsStrictAsNumpy() throws IOException {
+        String ok = "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }";
+        String[][] cases = {
+            {"{'descr': '<f8', 'fortran_order': False, 'shape': [3], }", "'shape' must be a tuple of integers, not a list [3]"},
+            {"{'descr': '<f8', 'fortran_order': False, 'shape': (3), }", "'shape' must be a tuple of integers, not an integer 3"},
+            {"{'descr': '<f8', 'fortran_order': False, 'shape': (3,), 'extra': None}", "unexpected key 'extra'"},
+            {"{'descr': '<f8', 'fortran_order': 0, 'shape': (3,), }", "'fortran_order' must be True or False, not an integer 0"},
+            {"{'descr': 5, 'fortran_order': False, 'shape': (3,), }", "'descr' must be a dtype string such as '<f4', not an integer 5"},
+            {"{'descr': '<f8', 'fortran_order': False, 'shape': (True,), }", "'shape' must be a tuple of non-negative integers"},
+            {"{'descr': '<f8', 'fortran_order': False, 'shape': (\u0663,), }", "expected a value at position"},
+            {"{'descr': '<f8', 'fortran_order': False, 'shape': (" + "1, ".repeat(65) + "), }", "'shape' has 65 dimensions; numpy allows at most 64"},
+        };
+        for (String[] c : cases) {
+            Path file = npyWithHeader(c[0], 1, doubleBytes(1, 2, 3));
+            DataException e = assertThrows(DataException.class, () -> Npy.read(file), c[0]);
+            assertTrue(e.getMessage().contains(c[1]), c[0] + " -> " + e.getMessage());
+        }
+        for (int minor : new int[] {1, 9}) {
+            Path file = npyWithHeader(ok, 1, doubleBytes(1, 2, 3));
+            byte[] b = Files.readAllBytes(file);
+            b[7] = (byte) minor;
+            Files.write(file, b);
+            DataException e = assertThrows(DataException.class, () -> Npy.read(file));
+            assertTrue(e.getMessage().endsWith("unsupported .npy format version 1." + minor
+                    + "; versions 1.0, 2.0 and 3.0 can be read"), e.getMessage());
+        }
+        Path v3 = npyWithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (3L,), }", 3, doubleBytes(1, 2, 3));
+        assertTrue(assertThrows(DataException.class, () -> Npy.read(v3)).getMessage().contains("at position"),
+                "Python 2's L suffix only in versions 1.0 and 2.0, as numpy");
+    }
+
+    @Test
+    void aDeeplyNestedShapeIsAnErrorNotAStackOverflow() throws IOException {
+        for (int depth : new int[] {33, 3_000, 5_000}) {
+            String header = "{'descr': '<f8', 'fortran_order': False, 'shape': " + "(".repeat(depth) + ")".repeat(depth) + "}";
+            Path file = npyWithHeaderOfAnyLength(header);
+            DataException e = assertThrows(DataException.class, () -> Npy.read(file));
+            assertTrue(e.getMessage().length() <= Messages.MAX_LENGTH, e.getMessage());
+            assertTrue(e.getMessage().contains(depth == 5_000 ? "numpy.load refuses more than 10000" : "at most 32 levels of nesting"),
+                    e.getMessage());
+        }
+        Path file = npyWithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': " + "(".repeat(40) + "}", 1, new byte[0]);
+        assertTrue(assertThrows(DataException.class, () -> Npy.read(file)).getMessage()
+                .contains("malformed .npy header: expected at most 32 levels of nesting at position 81"));
+    }
+
+    @Test
+    void controlCharactersInAHeaderAreEscaped() throws IOException {
+        Path file = npyWithHeader("{'descr': '\u001b[2J\u001b]0;owned\u0007', 'fortran_order': False, 'shape': (3,), }", 1,
+                doubleBytes(1, 2, 3));
+        String m = assertThrows(DataException.class, () -> Npy.read(file)).getMessage();
+        assertTrue(m.contains("dtype '\\x1b[2J\\x1b]0;owned\\x07'"), m);
+        assertTrue(m.chars().noneMatch(c -> c < 0x20 || c == 0x7f), m);
     }
 
     @Test
@@ -164,7 +229,7 @@ class NpyTest {
             "{\"descr\": \"<f8\", \"fortran_order\": False, \"shape\": (3L,)}",
             "{'descr': '<f8', 'fortran_order': True, 'shape': (3,)}",
             "{'descr': '<f8', 'fortran_order': True, 'shape': (1, 3, 1)}",
-            "{'descr': '<f8', 'fortran_order': False, 'shape': [3], 'extra': None}",
+            "{'descr': '<f8', 'fortran_order': False, 'shape': ((3),)}",
         };
         for (String header : headers) {
             Path file = npyWithHeader(header, 1, doubleBytes(1, 2, 3));
@@ -319,12 +384,24 @@ class NpyTest {
 
     /** A .npy file of the given format major version with a hand-written header dict. */
     private Path npyWithHeader(String dict, int major, byte[] data) throws IOException {
-        byte[] text = (dict + "\n").getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer b = ByteBuffer.allocate(10 + text.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(NpyHeader.MAGIC).put((byte) major).put((byte) 0).putShort((short) text.length).put(text).put(data);
+        byte[] text = (dict + "\n").getBytes(major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        ByteBuffer b = ByteBuffer.allocate(12 + text.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(NpyHeader.MAGIC).put((byte) major).put((byte) 0);
+        if (major == 1) {
+            b.putShort((short) text.length);
+        } else {
+            b.putInt(text.length);
+        }
+        b.put(text).put(data);
+        b.flip();
         Path file = dir.resolve("hand" + Math.abs(dict.hashCode()) + ".npy");
-        Files.write(file, b.array());
+        Files.write(file, Arrays.copyOf(b.array(), b.limit()));
         return file;
+    }
+
+    /** A version 2.0 file, whose header length may exceed 65535. */
+    private Path npyWithHeaderOfAnyLength(String dict) throws IOException {
+        return npyWithHeader(dict, 2, doubleBytes(1, 2, 3));
     }
 
     private static byte[] doubleBytes(double... values) {

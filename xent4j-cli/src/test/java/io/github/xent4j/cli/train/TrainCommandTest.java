@@ -226,7 +226,7 @@ class TrainCommandTest {
             System.arraycopy(c, 0, args, 0, args.length);
             Run r = train(args);
             assertEquals(2, r.code(), String.join(" ", args));
-            assertTrue(r.err().startsWith(c[c.length - 1]), String.join(" ", args) + " -> " + r.err());
+            assertTrue(r.err().startsWith("xent train: " + c[c.length - 1]), String.join(" ", args) + " -> " + r.err());
         }
     }
 
