@@ -481,6 +481,10 @@ class FamilyPropertiesTest {
         LossSum p = plain.partial(x, new int[] {1, 3}, new int[] {1}, 1.0, null, null, null);
         assertEquals(plain.value(x, new int[] {1, 3}, new int[] {1}), plain.reduce(p), 0);
         assertTrue(p.auxSum() > 0);
+        // probability targets: both denominators count positions, so the short form works with weights too
+        float[] probs = {0.2f, 0.3f, 0.5f};
+        LossSum pp = z.partial(x, new int[] {1, 3}, probs, 1.0, null, null, null);
+        assertEquals(z.value(x, new int[] {1, 3}, probs), z.reduce(pp), 0);
     }
 
     // ---------------------------------------------------------------- bad options and examples
