@@ -161,8 +161,8 @@ public final class CrossEntropyLoss extends Loss {
      * position of the chunk) and returns the chunk's pair, with its own denominators.
      *
      * <p>With z-loss under MEAN and class weights the z part needs its own scale: use the form that
-     * takes {@code zGradScale}; otherwise (the z part then has the same scale) this is that form with
-     * {@code zGradScale = gradScale}.
+     * takes {@code zGradScale} (this one then throws InvalidInputException); otherwise (the z part then
+     * has the same scale) this is that form with {@code zGradScale = gradScale}.
      */
     public LossSum partial(float[] logits, int[] shape, int[] target, double gradScale, float[] upstream,
                            float[] lossOut, float[] gradOut) {
@@ -274,7 +274,7 @@ public final class CrossEntropyLoss extends Loss {
     /** One chunk of a split computation with probability targets; see the class-index form. */
     public LossSum partial(float[] logits, int[] shape, float[] targetProbs, double gradScale, float[] upstream,
                            float[] lossOut, float[] gradOut) {
-        return partial(logits, shape, targetProbs, gradScale, sameZScale(gradScale), upstream, lossOut, gradOut);
+        return partial(logits, shape, targetProbs, gradScale, gradScale, upstream, lossOut, gradOut);
     }
 
     /** One chunk of a split computation with z-loss; see the float32 class-index form. */
@@ -332,7 +332,7 @@ public final class CrossEntropyLoss extends Loss {
     /** One chunk of a split computation with probability targets; see the class-index form. */
     public LossSum partial(double[] logits, int[] shape, double[] targetProbs, double gradScale, double[] upstream,
                            double[] lossOut, double[] gradOut) {
-        return partial(logits, shape, targetProbs, gradScale, sameZScale(gradScale), upstream, lossOut, gradOut);
+        return partial(logits, shape, targetProbs, gradScale, gradScale, upstream, lossOut, gradOut);
     }
 
     /** One chunk of a split computation with z-loss; see the float32 class-index form. */
@@ -348,7 +348,10 @@ public final class CrossEntropyLoss extends Loss {
                 (p, scale, zScale) -> kernelProbs(logits, targetProbs, cs, p, lossOut, gradOut, upstream, scale, zScale));
     }
 
-    /** The z gradient scale of a chunk call that was given only the cross-entropy's scale. */
+    /**
+     * The z gradient scale of a class-index chunk call that was given only the cross-entropy's scale
+     * (for probability targets both MEAN denominators are the number of positions, so the scales agree).
+     */
     private double sameZScale(double gradScale) {
         if (zLoss != 0 && weight != null && (reduction == Reduction.MEAN)) {
             throw Check.of("zGradScale", "is needed: with zLoss=%s, class weights and reduction=mean the z-loss part has "

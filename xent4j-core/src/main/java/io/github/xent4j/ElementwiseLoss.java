@@ -6,7 +6,7 @@ import io.github.xent4j.spi.ExactSum;
 
 /**
  * What the losses whose target has the input's shape and whose NONE output has one loss per element
- * share (BCE, BCE-with-logits, KL divergence): the shape rule, the denominators (a count), and the
+ * share (BCE, BCE-with-logits, KL divergence, sigmoid focal): the shape rule, the denominators (a count), and the
  * one skeleton of compute and partial that each of them calls with its kernel. The public methods,
  * named after each loss's input domain, live in the subclasses.
  */

@@ -481,6 +481,10 @@ class FamilyPropertiesTest {
         LossSum p = plain.partial(x, new int[] {1, 3}, new int[] {1}, 1.0, null, null, null);
         assertEquals(plain.value(x, new int[] {1, 3}, new int[] {1}), plain.reduce(p), 0);
         assertTrue(p.auxSum() > 0);
+        // probability targets: both denominators count positions, so the short form works with weights too
+        float[] probs = {0.2f, 0.3f, 0.5f};
+        LossSum pp = z.partial(x, new int[] {1, 3}, probs, 1.0, null, null, null);
+        assertEquals(z.value(x, new int[] {1, 3}, probs), z.reduce(pp), 0);
     }
 
     // ---------------------------------------------------------------- bad options and examples
@@ -540,5 +544,44 @@ class FamilyPropertiesTest {
                 .value(x, shape, new float[] {1, 0, 2, 0.5f, 0.5f, -1}), 1e-7);
         assertEquals(2.2932358, SigmoidFocalLoss.builder().reduction(Reduction.SUM).build()
                 .value(new float[] {0.5f, -1, 2, 3, 0, -2}, shape, new float[] {1, 0, 1, 0, 1, 0.5f}), 1e-6);
+    }
+
+    @Test
+    void twoPartLossSumsMergeExactlyAndReduceByTheirOwnDenominators() {
+        Random r = new Random(3);
+        List<LossSum> parts = new ArrayList<>();
+        double main = 0;
+        double aux = 0;
+        for (int i = 0; i < 50; i++) {
+            double a = r.nextDouble() * Math.pow(10, r.nextInt(30) - 15);
+            double m = r.nextGaussian() * Math.pow(10, r.nextInt(30) - 15);
+            parts.add(LossSum.of(m + a, a, 2, 3, 1));
+            main += m;
+            aux += a;
+        }
+        LossSum forward = LossSum.ZERO;
+        for (LossSum p : parts) {
+            forward = forward.plus(p);
+        }
+        Collections.shuffle(parts, r);
+        LossSum shuffled = LossSum.ZERO;
+        for (LossSum p : parts) {
+            shuffled = shuffled.plus(p);
+        }
+        assertEquals(forward, shuffled);
+        assertEquals(Double.doubleToRawLongBits(forward.sum()), Double.doubleToRawLongBits(shuffled.sum()));
+        assertEquals(100, forward.counted());
+        assertEquals(aux, forward.auxSum(), 1e-12 * Math.abs(aux));
+        assertEquals((forward.sum() - forward.auxSum()) / 100 + forward.auxSum() / 100, forward.value(Reduction.MEAN),
+                1e-12 * Math.abs(forward.value(Reduction.MEAN)) + 1e-300);
+        // SUM is the whole sum; a pair without an auxiliary part reduces as before
+        assertEquals(forward.sum(), forward.value(Reduction.SUM));
+        LossSum plain = LossSum.of(6, 3, 4, 1);
+        assertEquals(0, plain.auxSum());
+        assertEquals(2, plain.value(Reduction.MEAN));
+        LossSum twoPart = LossSum.of(6, 2, 4, 4, 2); // main 4 over 4, aux 2 over counted 2
+        assertEquals(2, twoPart.value(Reduction.MEAN));
+        assertEquals(6, twoPart.value(Reduction.SUM));
+        assertTrue(twoPart.toString().contains("auxSum=2.0"), twoPart.toString());
     }
 }

@@ -49,6 +49,7 @@ final class FamilyKernels {
                            float[] lossOut, float[] gradOut, float[] upstream, double gradScale, double zGradScale,
                            ExactSum sum, ExactSum zSum) {
         final int classes = p.classes;
+        final int intGamma = mode == FOCAL && coef == Math.rint(coef) && coef <= 4 ? (int) coef : -1;
         for (int n = n0; n < n1; n++) {
             final int base = n * classes;
             final int y = target[n];
@@ -78,8 +79,14 @@ final class FamilyKernels {
             double tsub;
             double zl = 0;
             if (mode == FOCAL) {
-                loss = wy * ScalarFamilyKernels.focalTerm(ly, coef);
-                final double a = -g * wy * ScalarFamilyKernels.focalSlope(ly, coef);
+                // the reference's focalTerm and focalSlope with one expm1 and, for gamma 1..4, no pow
+                final double u = -Math.expm1(ly);
+                final double py = 1 - u;
+                final double ug = intGamma == 1 ? u : intGamma == 2 ? u * u : intGamma == 3 ? u * u * u
+                        : intGamma == 4 ? (u * u) * (u * u) : Math.pow(u, coef);
+                loss = wy * (ug * -ly);
+                final double slope = py == 0 ? -ug : ug * (-1 + coef * py * (u > 0 ? ly / u : -1));
+                final double a = -g * wy * slope;
                 scale = a / s;
                 tsub = a;
             } else if (mode == POLY) {
@@ -566,6 +573,7 @@ final class FamilyKernels {
                            double[] lossOut, double[] gradOut, double[] upstream, double gradScale, double zGradScale,
                            ExactSum sum, ExactSum zSum) {
         final int classes = p.classes;
+        final int intGamma = mode == FOCAL && coef == Math.rint(coef) && coef <= 4 ? (int) coef : -1;
         for (int n = n0; n < n1; n++) {
             final int base = n * classes;
             final int y = target[n];
@@ -595,8 +603,14 @@ final class FamilyKernels {
             double tsub;
             double zl = 0;
             if (mode == FOCAL) {
-                loss = wy * ScalarFamilyKernels.focalTerm(ly, coef);
-                final double a = -g * wy * ScalarFamilyKernels.focalSlope(ly, coef);
+                // the reference's focalTerm and focalSlope with one expm1 and, for gamma 1..4, no pow
+                final double u = -Math.expm1(ly);
+                final double py = 1 - u;
+                final double ug = intGamma == 1 ? u : intGamma == 2 ? u * u : intGamma == 3 ? u * u * u
+                        : intGamma == 4 ? (u * u) * (u * u) : Math.pow(u, coef);
+                loss = wy * (ug * -ly);
+                final double slope = py == 0 ? -ug : ug * (-1 + coef * py * (u > 0 ? ly / u : -1));
+                final double a = -g * wy * slope;
                 scale = a / s;
                 tsub = a;
             } else if (mode == POLY) {
