@@ -54,12 +54,14 @@ final class VectorKernels implements Kernels {
     private final CrossEntropyKernels ce;
     private final ElementwiseKernels elementwise;
     private final SoftmaxKernels softmax;
+    private final BceKernels bce;
 
     VectorKernels(Kernels reference) {
         this.ref = reference;
         this.ce = new CrossEntropyKernels(reference);
         this.elementwise = new ElementwiseKernels(reference);
         this.softmax = new SoftmaxKernels(reference);
+        this.bce = new BceKernels(reference);
     }
 
     static int preferredBits() {
@@ -97,13 +99,21 @@ final class VectorKernels implements Kernels {
     @Override
     public void bceWithLogits(float[] x, float[] y, int i0, int i1, int slice, Broadcast weight, Broadcast posWeight,
                               float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
-        elementwise.bceWithLogits(x, y, i0, i1, slice, weight, posWeight, lossOut, gradOut, upstream, gradScale, sum);
+        if (weight == null && posWeight == null) {
+            elementwise.bceWithLogits(x, y, i0, i1, slice, null, null, lossOut, gradOut, upstream, gradScale, sum);
+        } else {
+            bce.bceWithLogits(x, y, i0, i1, slice, weight, posWeight, lossOut, gradOut, upstream, gradScale, sum);
+        }
     }
 
     @Override
     public void bceWithLogits(double[] x, double[] y, int i0, int i1, int slice, Broadcast weight, Broadcast posWeight,
                               double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
-        elementwise.bceWithLogits(x, y, i0, i1, slice, weight, posWeight, lossOut, gradOut, upstream, gradScale, sum);
+        if (weight == null && posWeight == null) {
+            elementwise.bceWithLogits(x, y, i0, i1, slice, null, null, lossOut, gradOut, upstream, gradScale, sum);
+        } else {
+            bce.bceWithLogits(x, y, i0, i1, slice, weight, posWeight, lossOut, gradOut, upstream, gradScale, sum);
+        }
     }
 
     @Override
@@ -131,13 +141,13 @@ final class VectorKernels implements Kernels {
     @Override
     public void bce(float[] x, float[] y, int i0, int i1, int slice, Broadcast weight,
                     float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
-        ref.bce(x, y, i0, i1, slice, weight, lossOut, gradOut, upstream, gradScale, sum);
+        bce.bce(x, y, i0, i1, slice, weight, lossOut, gradOut, upstream, gradScale, sum);
     }
 
     @Override
     public void bce(double[] x, double[] y, int i0, int i1, int slice, Broadcast weight,
                     double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
-        ref.bce(x, y, i0, i1, slice, weight, lossOut, gradOut, upstream, gradScale, sum);
+        bce.bce(x, y, i0, i1, slice, weight, lossOut, gradOut, upstream, gradScale, sum);
     }
 
     @Override
@@ -154,12 +164,12 @@ final class VectorKernels implements Kernels {
 
     @Override
     public int firstOutsideUnit(float[] a, int from, int to) {
-        return ref.firstOutsideUnit(a, from, to);
+        return bce.firstOutsideUnit(a, from, to);
     }
 
     @Override
     public int firstOutsideUnit(double[] a, int from, int to) {
-        return ref.firstOutsideUnit(a, from, to);
+        return bce.firstOutsideUnit(a, from, to);
     }
 
     @Override
