@@ -10,17 +10,15 @@ import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
+import static io.github.xent4j.simd.ElementOperands.*;
 import static io.github.xent4j.simd.VectorMath.*;
 
 /**
  * BCE on probabilities, BCE with logits under any broadcast weight / pos_weight, and the [0, 1]
  * range scan, on vectors. (Unweighted BCE with logits is {@link ElementwiseKernels}.)
  *
- * <p>Each segment (the SPI's sum unit) runs in chunks of {@code CHUNK} vectors; a broadcast
- * operand is first copied for the chunk's elements into a per-thread scratch array (the layout
- * (i / div) % mod is then one contiguous load per vector, whatever div and mod are; no allocation
- * after a thread's first call), an absent operand or upstream reads an array of ones. The
- * segment's last (length mod L) elements go to the scalar reference, which adds its own partial
+ * <p>Each segment (the SPI's sum unit) runs in chunks of {@code CHUNK} vectors, the operands as
+ * {@link ElementOperands} describes. The segment's last (length mod L) elements go to the scalar reference, which adds its own partial
  * sum: the split depends only on the segment, so sums stay independent of threads and chunking.
  *
  * <p>BCE, per element: {@code l = w ((y - 1) max(log1p(-x), -100) - y max(log x, -100))},
@@ -36,38 +34,15 @@ import static io.github.xent4j.simd.VectorMath.*;
  */
 final class BceKernels {
 
-    /** Elements per chunk (the scratch size of one operand). */
-    private static final int CF = CHUNK * LF;
-    private static final int CD = CHUNK * LD;
     /** PyTorch's BCE gradient clamp, a float constant in both precisions. */
     private static final float BCE_EPS_F = 1e-12f;
     private static final double BCE_EPS_D = 1e-12f;
-    private static final int SHIFT_BITS_F = Float.floatToRawIntBits(SHIFT_F);
-    private static final long SHIFT_BITS_D = Double.doubleToRawLongBits(SHIFT_D);
-    /** The operand of an absent weight or upstream (never written). */
-    private static final float[] ONES_F = ones(CF);
-    private static final double[] ONES_D = onesD(CD);
-    /** Per-thread scratch for two broadcast operands of one chunk. */
-    private static final ThreadLocal<float[]> SCRATCH_F = ThreadLocal.withInitial(() -> new float[2 * CF]);
-    private static final ThreadLocal<double[]> SCRATCH_D = ThreadLocal.withInitial(() -> new double[2 * CD]);
 
     /** The scalar reference kernels, for the tails. */
     private final Kernels ref;
 
     BceKernels(Kernels reference) {
         this.ref = reference;
-    }
-
-    private static float[] ones(int n) {
-        float[] a = new float[n];
-        java.util.Arrays.fill(a, 1f);
-        return a;
-    }
-
-    private static double[] onesD(int n) {
-        double[] a = new double[n];
-        java.util.Arrays.fill(a, 1.0);
-        return a;
     }
 
     // ================================================================ BCE on probabilities
@@ -664,55 +639,5 @@ final class BceKernels {
             }
         }
         return ref.firstOutsideUnit(v, end, to);
-    }
-
-    // ================================================================ broadcast operands
-
-    /** Copies the broadcast operand of elements [i, i + len) to {@code dst[off..]}. */
-    static void gather(Broadcast b, int i, int len, float[] dst, int off) {
-        final float[] v = b.floats;
-        if (b.div == 1) {
-            int j = i % b.mod;
-            for (int done = 0; done < len; ) {
-                final int n = Math.min(len - done, b.mod - j);
-                System.arraycopy(v, j, dst, off + done, n);
-                done += n;
-                j = 0;
-            }
-        } else {
-            int j = (i / b.div) % b.mod;
-            int left = b.div - i % b.div;
-            for (int done = 0; done < len; ) {
-                final int n = Math.min(len - done, left);
-                java.util.Arrays.fill(dst, off + done, off + done + n, v[j]);
-                done += n;
-                left = b.div;
-                j = j + 1 == b.mod ? 0 : j + 1;
-            }
-        }
-    }
-
-    /** Copies the broadcast operand of elements [i, i + len) to {@code dst[off..]}. */
-    static void gather(Broadcast b, int i, int len, double[] dst, int off) {
-        final double[] v = b.values;
-        if (b.div == 1) {
-            int j = i % b.mod;
-            for (int done = 0; done < len; ) {
-                final int n = Math.min(len - done, b.mod - j);
-                System.arraycopy(v, j, dst, off + done, n);
-                done += n;
-                j = 0;
-            }
-        } else {
-            int j = (i / b.div) % b.mod;
-            int left = b.div - i % b.div;
-            for (int done = 0; done < len; ) {
-                final int n = Math.min(len - done, left);
-                java.util.Arrays.fill(dst, off + done, off + done + n, v[j]);
-                done += n;
-                left = b.div;
-                j = j + 1 == b.mod ? 0 : j + 1;
-            }
-        }
     }
 }

@@ -55,6 +55,7 @@ final class VectorKernels implements Kernels {
     private final ElementwiseKernels elementwise;
     private final SoftmaxKernels softmax;
     private final BceKernels bce;
+    private final KlKernels kl;
 
     VectorKernels(Kernels reference) {
         this.ref = reference;
@@ -62,6 +63,7 @@ final class VectorKernels implements Kernels {
         this.elementwise = new ElementwiseKernels(reference);
         this.softmax = new SoftmaxKernels(reference);
         this.bce = new BceKernels(reference);
+        this.kl = new KlKernels(reference);
     }
 
     static int preferredBits() {
@@ -153,13 +155,13 @@ final class VectorKernels implements Kernels {
     @Override
     public void klDiv(float[] x, float[] t, int i0, int i1, int slice, boolean logTarget,
                       float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
-        ref.klDiv(x, t, i0, i1, slice, logTarget, lossOut, gradOut, upstream, gradScale, sum);
+        kl.klDiv(x, t, i0, i1, slice, logTarget, lossOut, gradOut, upstream, gradScale, sum);
     }
 
     @Override
     public void klDiv(double[] x, double[] t, int i0, int i1, int slice, boolean logTarget,
                       double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
-        ref.klDiv(x, t, i0, i1, slice, logTarget, lossOut, gradOut, upstream, gradScale, sum);
+        kl.klDiv(x, t, i0, i1, slice, logTarget, lossOut, gradOut, upstream, gradScale, sum);
     }
 
     @Override
