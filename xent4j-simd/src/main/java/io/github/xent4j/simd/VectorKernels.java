@@ -56,6 +56,8 @@ final class VectorKernels implements Kernels {
     private final SoftmaxKernels softmax;
     private final BceKernels bce;
     private final KlKernels kl;
+    private final NllKernels nll = new NllKernels();
+    private final SoftmaxBackwardKernels softmaxBackward;
 
     VectorKernels(Kernels reference) {
         this.ref = reference;
@@ -64,6 +66,7 @@ final class VectorKernels implements Kernels {
         this.softmax = new SoftmaxKernels(reference);
         this.bce = new BceKernels(reference);
         this.kl = new KlKernels(reference);
+        this.softmaxBackward = new SoftmaxBackwardKernels(reference);
     }
 
     static int preferredBits() {
@@ -131,13 +134,13 @@ final class VectorKernels implements Kernels {
     @Override
     public void nllLoss(float[] x, int[] target, int n0, int n1, int inner, CeParams p,
                         float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
-        ref.nllLoss(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, sum);
+        nll.nllLoss(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, sum);
     }
 
     @Override
     public void nllLoss(double[] x, int[] target, int n0, int n1, int inner, CeParams p,
                         double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
-        ref.nllLoss(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, sum);
+        nll.nllLoss(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, sum);
     }
 
     @Override
@@ -176,11 +179,11 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void softmaxBackward(float[] y, float[] g, int n0, int n1, int classes, int inner, boolean log, float[] dx) {
-        ref.softmaxBackward(y, g, n0, n1, classes, inner, log, dx);
+        softmaxBackward.softmaxBackward(y, g, n0, n1, classes, inner, log, dx);
     }
 
     @Override
     public void softmaxBackward(double[] y, double[] g, int n0, int n1, int classes, int inner, boolean log, double[] dx) {
-        ref.softmaxBackward(y, g, n0, n1, classes, inner, log, dx);
+        softmaxBackward.softmaxBackward(y, g, n0, n1, classes, inner, log, dx);
     }
 }
