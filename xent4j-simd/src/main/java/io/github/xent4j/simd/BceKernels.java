@@ -173,7 +173,8 @@ final class BceKernels {
 
     void bce(double[] x, double[] y, int i0, int i1, int slice, Broadcast weight,
              double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
-        final double[] w = weight == null ? ONES_D : SCRATCH_D.get();
+        final double[] scratch = SCRATCH_D.get(); // the weight in [0, CD), log x in [CD, 2 CD)
+        final double[] w = weight == null ? ONES_D : scratch;
         final double gs = gradScale;
         for (int a = i0; a < i1; ) {
             final int b = Kernels.segmentEnd(a, i1, slice);
@@ -184,11 +185,12 @@ final class BceKernels {
                 if (weight != null) {
                     gather(weight, c, ce - c, w, 0);
                 }
+                logClamped(x, c, ce, scratch, CD - c);
                 final double[] up = upstream == null ? ONES_D : upstream;
                 final int upOff = upstream == null ? -c : 0;
                 total += gradOut != null && lossOut == null
-                        ? bceGrad(x, y, c, ce, w, -c, up, upOff, gs, gradOut)
-                        : bceAny(x, y, c, ce, w, -c, up, upOff, gs, lossOut, gradOut);
+                        ? bceGrad(x, y, c, ce, w, -c, scratch, CD - c, up, upOff, gs, gradOut)
+                        : bceAny(x, y, c, ce, w, -c, scratch, CD - c, up, upOff, gs, lossOut, gradOut);
             }
             sum.add(total);
             if (end < b) {
@@ -199,26 +201,14 @@ final class BceKernels {
     }
 
     /** Loss + gradient over whole vectors [from, to), no per-element loss output: a loop without branches. */
-    private static double bceGrad(double[] x, double[] y, int from, int to, double[] w, int wOff, double[] up, int upOff,
+    private static double bceGrad(double[] x, double[] y, int from, int to, double[] w, int wOff, double[] l0s, int l0Off, double[] up, int upOff,
                                   double gs, double[] gradOut) {
         DoubleVector acc = DoubleVector.zero(DS);
         for (int i = from; i < to; i += LD) {
                 DoubleVector xv = DoubleVector.fromArray(DS, x, i);
                 DoubleVector yv = DoubleVector.fromArray(DS, y, i);
                 DoubleVector wv = DoubleVector.fromArray(DS, w, i + wOff);
-                // l0 = max(log x, -100): VectorMath.log(DoubleVector) written out; a subnormal or zero x
-                // needs no scaling here, its unscaled log (about -709 or below) is clamped anyway
-                LongVector l0Ix = xv.reinterpretAsLongs().sub(SQRT_HALF_BITS_D);
-                DoubleVector l0K = l0Ix.lanewise(VectorOperators.ASHR, 52).add(SHIFT_BITS_D).reinterpretAsDoubles().sub(SHIFT_D);
-                DoubleVector l0F = l0Ix.and(0x000fffffffffffffL).add(SQRT_HALF_BITS_D).reinterpretAsDoubles().sub(1.0);
-                DoubleVector l0S = l0F.div(l0F.add(2.0));
-                DoubleVector l0Z = l0S.mul(l0S);
-                DoubleVector l0R = l0Z.fma(LG7_D, LG6_D).fma(l0Z, DoubleVector.broadcast(DS, LG5_D))
-                        .fma(l0Z, DoubleVector.broadcast(DS, LG4_D)).fma(l0Z, DoubleVector.broadcast(DS, LG3_D))
-                        .fma(l0Z, DoubleVector.broadcast(DS, LG2_D)).fma(l0Z, DoubleVector.broadcast(DS, LG1_D)).mul(l0Z);
-                DoubleVector l0H = l0F.mul(l0F).mul(0.5);
-                DoubleVector l0U = l0H.sub(l0K.fma(DoubleVector.broadcast(DS, LN2_LO_D), l0S.mul(l0H.add(l0R)))).sub(l0F);
-                DoubleVector l0 = l0K.fma(DoubleVector.broadcast(DS, LN2_HI_D), l0U.neg()).max(-100.0);
+                DoubleVector l0 = DoubleVector.fromArray(DS, l0s, i + l0Off); // max(log x, -100), from logClamped
                 // l1 = max(log1p(-x), -100), with f = -x exactly where a = 1 - x >= sqrt(1/2) (see the float32 kernel)
                 DoubleVector a = xv.neg().add(1.0);
                 LongVector l1Ix = a.reinterpretAsLongs().sub(SQRT_HALF_BITS_D);
@@ -245,26 +235,14 @@ final class BceKernels {
     }
 
     /** Any outputs over whole vectors [from, to) (the branches only guard stores). */
-    private static double bceAny(double[] x, double[] y, int from, int to, double[] w, int wOff, double[] up, int upOff,
+    private static double bceAny(double[] x, double[] y, int from, int to, double[] w, int wOff, double[] l0s, int l0Off, double[] up, int upOff,
                                  double gs, double[] lossOut, double[] gradOut) {
         DoubleVector acc = DoubleVector.zero(DS);
         for (int i = from; i < to; i += LD) {
                 DoubleVector xv = DoubleVector.fromArray(DS, x, i);
                 DoubleVector yv = DoubleVector.fromArray(DS, y, i);
                 DoubleVector wv = DoubleVector.fromArray(DS, w, i + wOff);
-                // l0 = max(log x, -100): VectorMath.log(DoubleVector) written out; a subnormal or zero x
-                // needs no scaling here, its unscaled log (about -709 or below) is clamped anyway
-                LongVector l0Ix = xv.reinterpretAsLongs().sub(SQRT_HALF_BITS_D);
-                DoubleVector l0K = l0Ix.lanewise(VectorOperators.ASHR, 52).add(SHIFT_BITS_D).reinterpretAsDoubles().sub(SHIFT_D);
-                DoubleVector l0F = l0Ix.and(0x000fffffffffffffL).add(SQRT_HALF_BITS_D).reinterpretAsDoubles().sub(1.0);
-                DoubleVector l0S = l0F.div(l0F.add(2.0));
-                DoubleVector l0Z = l0S.mul(l0S);
-                DoubleVector l0R = l0Z.fma(LG7_D, LG6_D).fma(l0Z, DoubleVector.broadcast(DS, LG5_D))
-                        .fma(l0Z, DoubleVector.broadcast(DS, LG4_D)).fma(l0Z, DoubleVector.broadcast(DS, LG3_D))
-                        .fma(l0Z, DoubleVector.broadcast(DS, LG2_D)).fma(l0Z, DoubleVector.broadcast(DS, LG1_D)).mul(l0Z);
-                DoubleVector l0H = l0F.mul(l0F).mul(0.5);
-                DoubleVector l0U = l0H.sub(l0K.fma(DoubleVector.broadcast(DS, LN2_LO_D), l0S.mul(l0H.add(l0R)))).sub(l0F);
-                DoubleVector l0 = l0K.fma(DoubleVector.broadcast(DS, LN2_HI_D), l0U.neg()).max(-100.0);
+                DoubleVector l0 = DoubleVector.fromArray(DS, l0s, i + l0Off); // max(log x, -100), from logClamped
                 // l1 = max(log1p(-x), -100), with f = -x exactly where a = 1 - x >= sqrt(1/2) (see the float32 kernel)
                 DoubleVector a = xv.neg().add(1.0);
                 LongVector l1Ix = a.reinterpretAsLongs().sub(SQRT_HALF_BITS_D);
@@ -293,6 +271,30 @@ final class BceKernels {
             total += (acc.lane(j) + acc.lane(j + 1)) + (acc.lane(j + 2) + acc.lane(j + 3));
         }
         return total;
+    }
+
+    /**
+     * max(log x, -100) for whole vectors [from, to) into {@code out[i + off]}: a pass of its own in
+     * float64 (one kernel with both logs' degree-7 polynomials is past what C2 inlines, and boxes).
+     */
+    private static void logClamped(double[] x, int from, int to, double[] out, int off) {
+        for (int i = from; i < to; i += LD) {
+                DoubleVector xv = DoubleVector.fromArray(DS, x, i);
+                // l0 = max(log x, -100): VectorMath.log(DoubleVector) written out; a subnormal or zero x
+                // needs no scaling here, its unscaled log (about -709 or below) is clamped anyway
+                LongVector l0Ix = xv.reinterpretAsLongs().sub(SQRT_HALF_BITS_D);
+                DoubleVector l0K = l0Ix.lanewise(VectorOperators.ASHR, 52).add(SHIFT_BITS_D).reinterpretAsDoubles().sub(SHIFT_D);
+                DoubleVector l0F = l0Ix.and(0x000fffffffffffffL).add(SQRT_HALF_BITS_D).reinterpretAsDoubles().sub(1.0);
+                DoubleVector l0S = l0F.div(l0F.add(2.0));
+                DoubleVector l0Z = l0S.mul(l0S);
+                DoubleVector l0R = l0Z.fma(LG7_D, LG6_D).fma(l0Z, DoubleVector.broadcast(DS, LG5_D))
+                        .fma(l0Z, DoubleVector.broadcast(DS, LG4_D)).fma(l0Z, DoubleVector.broadcast(DS, LG3_D))
+                        .fma(l0Z, DoubleVector.broadcast(DS, LG2_D)).fma(l0Z, DoubleVector.broadcast(DS, LG1_D)).mul(l0Z);
+                DoubleVector l0H = l0F.mul(l0F).mul(0.5);
+                DoubleVector l0U = l0H.sub(l0K.fma(DoubleVector.broadcast(DS, LN2_LO_D), l0S.mul(l0H.add(l0R)))).sub(l0F);
+                DoubleVector l0 = l0K.fma(DoubleVector.broadcast(DS, LN2_HI_D), l0U.neg()).max(-100.0);
+                l0.intoArray(out, i + off);
+        }
     }
 
     // ================================================================ BCE with logits, weighted
