@@ -9,8 +9,10 @@ import static io.github.xent4j.simd.VectorMath.*;
 
 /**
  * The Vector API kernels: this class routes each SPI method to the class that implements it
- * ({@link CrossEntropyKernels}, {@link ElementwiseKernels}, {@link SoftmaxKernels}, the reference
- * for what is not vectorised yet). The notes below hold for all of them.
+ * ({@link CrossEntropyKernels}, {@link NllKernels}, {@link ElementwiseKernels} (unweighted BCE with
+ * logits), {@link BceKernels} (BCE on probabilities, weighted BCE with logits, the range scan),
+ * {@link KlKernels}, {@link SoftmaxKernels}, {@link SoftmaxBackwardKernels}). The notes below hold
+ * for all of them; the element-wise classes describe their chunks and tails themselves.
  *
  * <p>Cross-entropy rows (inner == 1): one exp per element, the exp stored into the gradient buffer
  * and scaled there in place, no allocation.
@@ -32,10 +34,10 @@ import static io.github.xent4j.simd.VectorMath.*;
  * <p>Tails: whole vectors cover a row up to its last multiple of the vector length; the last
  * C mod L elements are covered by one more vector ending at the row's end, whose lanes already
  * done are blended out of the sums and keep their stored values (also correct in place), or by the
- * scalar twins of the same arithmetic ({@link VectorMath#exp(float)}, {@code Math.fma}). Rows
- * shorter than one vector, spatial inputs (inner > 1), rows whose max is not finite (NaN, +inf,
- * all -inf), weighted label smoothing, weighted probability targets and broadcast BCE weights go to
- * the scalar reference kernels handed to the provider.
+ * scalar twins of the same arithmetic ({@link VectorMath#exp(float)}, {@code Math.fma}). For
+ * cross-entropy and softmax, rows shorter than one vector, spatial inputs (inner > 1), rows whose
+ * max is not finite (NaN, +inf, all -inf), weighted label smoothing and weighted probability
+ * targets go to the scalar reference kernels handed to the provider.
  *
  * <p>Float32 sums: lanes accumulate in float over {@code CHUNK} vectors, those chunk sums in float
  * over {@code CHUNK} more, then the lanes are added into a double in a fixed pairwise order
