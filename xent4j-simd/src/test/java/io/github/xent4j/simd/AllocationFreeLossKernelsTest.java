@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * NLL, BCE, weighted BCE with logits, KL, the range scan and the softmax backward allocate nothing
+ * NLL, BCE, weighted BCE with logits, KL, the range scan, the strided softmax and the softmax backward allocate nothing
  * once compiled (see {@link Allocation}), every output combination and both precisions warmed
  * together, so that each kernel is compiled with the profile of all its callers.
  */
@@ -85,6 +85,12 @@ class AllocationFreeLossKernelsTest {
         calls.put("log_softmax backward strided", () -> k.softmaxBackward(lp, x, 0, n, 29, 7, true, g));
         calls.put("softmax backward f64", () -> k.softmaxBackward(smd, xd, 0, n, c, 1, false, gd));
         calls.put("log_softmax backward f64 strided", () -> k.softmaxBackward(lpd, xd, 0, n, 7, 29, true, gd));
+        float[] so = new float[len];
+        double[] sod = new double[len];
+        calls.put("softmax strided", () -> k.softmax(x, 0, n, 7, 29, false, so));
+        calls.put("log_softmax strided", () -> k.softmax(x, 0, n, 7, 29, true, so));
+        calls.put("softmax strided f64", () -> k.softmax(xd, 0, n, 7, 29, false, sod));
+        calls.put("log_softmax strided f64", () -> k.softmax(xd, 0, n, 7, 29, true, sod));
         Allocation.assertCompiledAllocateNothing(calls);
     }
 }
