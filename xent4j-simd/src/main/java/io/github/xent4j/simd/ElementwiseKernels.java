@@ -13,8 +13,9 @@ import static io.github.xent4j.simd.RowKernels.*;
 import static io.github.xent4j.simd.VectorMath.*;
 
 /**
- * Element-wise losses on vectors (BCE with logits); the others are delegated to the reference for
- * now. Each segment's sum depends only on its own elements (the SPI's sum contract).
+ * Unweighted BCE with logits on vectors (the facade sends weighted calls to {@link BceKernels};
+ * this class still hands them to the reference if called with one). Each segment's sum depends only
+ * on its own elements (the SPI's sum contract).
  */
 final class ElementwiseKernels {
 

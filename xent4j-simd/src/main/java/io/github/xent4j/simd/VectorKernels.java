@@ -10,9 +10,11 @@ import static io.github.xent4j.simd.VectorMath.*;
 
 /**
  * The Vector API kernels: this class routes each SPI method to the class that implements it
- * ({@link CrossEntropyKernels}, {@link ElementwiseKernels}, {@link SoftmaxKernels},
- * {@link FamilyKernels}, the reference
- * for what is not vectorised yet). The notes below hold for all of them.
+ * ({@link CrossEntropyKernels}, {@link NllKernels}, {@link ElementwiseKernels} (unweighted BCE with
+ * logits), {@link BceKernels} (BCE on probabilities, weighted BCE with logits, the range scan),
+ * {@link KlKernels}, {@link SoftmaxKernels}, {@link SoftmaxBackwardKernels}, {@link FamilyKernels}).
+ * The notes below hold for all of them; the element-wise classes describe their chunks and tails
+ * themselves.
  *
  * <p>Cross-entropy rows (inner == 1): one exp per element, the exp stored into the gradient buffer
  * and scaled there in place, no allocation.
@@ -34,10 +36,10 @@ import static io.github.xent4j.simd.VectorMath.*;
  * <p>Tails: whole vectors cover a row up to its last multiple of the vector length; the last
  * C mod L elements are covered by one more vector ending at the row's end, whose lanes already
  * done are blended out of the sums and keep their stored values (also correct in place), or by the
- * scalar twins of the same arithmetic ({@link VectorMath#exp(float)}, {@code Math.fma}). Rows
- * shorter than one vector, spatial inputs (inner > 1), rows whose max is not finite (NaN, +inf,
- * all -inf), weighted label smoothing, weighted probability targets and broadcast BCE weights go to
- * the scalar reference kernels handed to the provider.
+ * scalar twins of the same arithmetic ({@link VectorMath#exp(float)}, {@code Math.fma}). For
+ * cross-entropy and softmax, rows shorter than one vector, spatial inputs (inner > 1), rows whose
+ * max is not finite (NaN, +inf, all -inf), weighted label smoothing and weighted probability
+ * targets go to the scalar reference kernels handed to the provider.
  *
  * <p>Float32 sums: lanes accumulate in float over {@code CHUNK} vectors, those chunk sums in float
  * over {@code CHUNK} more, then the lanes are added into a double in a fixed pairwise order
@@ -57,6 +59,10 @@ final class VectorKernels implements Kernels {
     private final ElementwiseKernels elementwise;
     private final SoftmaxKernels softmax;
     private final FamilyKernels family;
+    private final BceKernels bce;
+    private final KlKernels kl;
+    private final NllKernels nll = new NllKernels();
+    private final SoftmaxBackwardKernels softmaxBackward;
 
     VectorKernels(Kernels reference) {
         this.ref = reference;
@@ -64,6 +70,9 @@ final class VectorKernels implements Kernels {
         this.elementwise = new ElementwiseKernels(reference);
         this.softmax = new SoftmaxKernels(reference);
         this.family = new FamilyKernels(reference);
+        this.bce = new BceKernels(reference);
+        this.kl = new KlKernels(reference);
+        this.softmaxBackward = new SoftmaxBackwardKernels(reference);
     }
 
     static int preferredBits() {
@@ -101,13 +110,21 @@ final class VectorKernels implements Kernels {
     @Override
     public void bceWithLogits(float[] x, float[] y, int i0, int i1, int slice, Broadcast weight, Broadcast posWeight,
                               float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
-        elementwise.bceWithLogits(x, y, i0, i1, slice, weight, posWeight, lossOut, gradOut, upstream, gradScale, sum);
+        if (weight == null && posWeight == null) {
+            elementwise.bceWithLogits(x, y, i0, i1, slice, null, null, lossOut, gradOut, upstream, gradScale, sum);
+        } else {
+            bce.bceWithLogits(x, y, i0, i1, slice, weight, posWeight, lossOut, gradOut, upstream, gradScale, sum);
+        }
     }
 
     @Override
     public void bceWithLogits(double[] x, double[] y, int i0, int i1, int slice, Broadcast weight, Broadcast posWeight,
                               double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
-        elementwise.bceWithLogits(x, y, i0, i1, slice, weight, posWeight, lossOut, gradOut, upstream, gradScale, sum);
+        if (weight == null && posWeight == null) {
+            elementwise.bceWithLogits(x, y, i0, i1, slice, null, null, lossOut, gradOut, upstream, gradScale, sum);
+        } else {
+            bce.bceWithLogits(x, y, i0, i1, slice, weight, posWeight, lossOut, gradOut, upstream, gradScale, sum);
+        }
     }
 
     @Override
@@ -123,57 +140,57 @@ final class VectorKernels implements Kernels {
     @Override
     public void nllLoss(float[] x, int[] target, int n0, int n1, int inner, CeParams p,
                         float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
-        ref.nllLoss(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, sum);
+        nll.nllLoss(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, sum);
     }
 
     @Override
     public void nllLoss(double[] x, int[] target, int n0, int n1, int inner, CeParams p,
                         double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
-        ref.nllLoss(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, sum);
+        nll.nllLoss(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, sum);
     }
 
     @Override
     public void bce(float[] x, float[] y, int i0, int i1, int slice, Broadcast weight,
                     float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
-        ref.bce(x, y, i0, i1, slice, weight, lossOut, gradOut, upstream, gradScale, sum);
+        bce.bce(x, y, i0, i1, slice, weight, lossOut, gradOut, upstream, gradScale, sum);
     }
 
     @Override
     public void bce(double[] x, double[] y, int i0, int i1, int slice, Broadcast weight,
                     double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
-        ref.bce(x, y, i0, i1, slice, weight, lossOut, gradOut, upstream, gradScale, sum);
+        bce.bce(x, y, i0, i1, slice, weight, lossOut, gradOut, upstream, gradScale, sum);
     }
 
     @Override
     public void klDiv(float[] x, float[] t, int i0, int i1, int slice, boolean logTarget,
                       float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
-        ref.klDiv(x, t, i0, i1, slice, logTarget, lossOut, gradOut, upstream, gradScale, sum);
+        kl.klDiv(x, t, i0, i1, slice, logTarget, lossOut, gradOut, upstream, gradScale, sum);
     }
 
     @Override
     public void klDiv(double[] x, double[] t, int i0, int i1, int slice, boolean logTarget,
                       double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
-        ref.klDiv(x, t, i0, i1, slice, logTarget, lossOut, gradOut, upstream, gradScale, sum);
+        kl.klDiv(x, t, i0, i1, slice, logTarget, lossOut, gradOut, upstream, gradScale, sum);
     }
 
     @Override
     public int firstOutsideUnit(float[] a, int from, int to) {
-        return ref.firstOutsideUnit(a, from, to);
+        return bce.firstOutsideUnit(a, from, to);
     }
 
     @Override
     public int firstOutsideUnit(double[] a, int from, int to) {
-        return ref.firstOutsideUnit(a, from, to);
+        return bce.firstOutsideUnit(a, from, to);
     }
 
     @Override
     public void softmaxBackward(float[] y, float[] g, int n0, int n1, int classes, int inner, boolean log, float[] dx) {
-        ref.softmaxBackward(y, g, n0, n1, classes, inner, log, dx);
+        softmaxBackward.softmaxBackward(y, g, n0, n1, classes, inner, log, dx);
     }
 
     @Override
     public void softmaxBackward(double[] y, double[] g, int n0, int n1, int classes, int inner, boolean log, double[] dx) {
-        ref.softmaxBackward(y, g, n0, n1, classes, inner, log, dx);
+        softmaxBackward.softmaxBackward(y, g, n0, n1, classes, inner, log, dx);
     }
 
     @Override
