@@ -31,7 +31,15 @@ final class CrossEntropyKernels {
                                float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
         final double eps = p.smoothing;
-        if (inner != 1 || classes < LF || (eps > 0 && p.weight != null)) {
+        if (inner != 1) {
+            if (inner >= LF) {
+                StridedCeKernels.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            } else {
+                ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            }
+            return;
+        }
+        if (classes < LF || (eps > 0 && p.weight != null)) {
             ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
@@ -194,7 +202,15 @@ final class CrossEntropyKernels {
                                double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
         final double eps = p.smoothing;
-        if (inner != 1 || classes < LD || (eps > 0 && p.weight != null)) {
+        if (inner != 1) {
+            if (inner >= LD) {
+                StridedCeKernels.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            } else {
+                ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            }
+            return;
+        }
+        if (classes < LD || (eps > 0 && p.weight != null)) {
             ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
@@ -251,7 +267,15 @@ final class CrossEntropyKernels {
     public void crossEntropyProbs(float[] x, float[] t, int n0, int n1, int inner, CeParams p,
                                     float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
-        if (inner != 1 || classes < LF || p.weight != null) {
+        if (inner != 1) {
+            if (inner >= LF) {
+                StridedCeKernels.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            } else {
+                ref.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            }
+            return;
+        }
+        if (classes < LF || p.weight != null) {
             ref.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
@@ -359,7 +383,15 @@ final class CrossEntropyKernels {
     public void crossEntropyProbs(double[] x, double[] t, int n0, int n1, int inner, CeParams p,
                                     double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
-        if (inner != 1 || classes < LD || p.weight != null) {
+        if (inner != 1) {
+            if (inner >= LD) {
+                StridedCeKernels.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            } else {
+                ref.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            }
+            return;
+        }
+        if (classes < LD || p.weight != null) {
             ref.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
