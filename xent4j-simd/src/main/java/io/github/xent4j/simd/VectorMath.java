@@ -4,19 +4,20 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * exp and log1p on vectors, by range reduction and a polynomial, for the arguments the kernels
- * produce. Every operation is a lane-wise IEEE operation or a fused multiply-add, which the
+ * exp, log and log1p on vectors, by range reduction and a polynomial, for the arguments the kernels
+ * produce (log for any argument). Every operation is a lane-wise IEEE operation or a fused multiply-add, which the
  * interpreter, C1 and C2 all evaluate identically, so results never depend on the JIT's state.
  *
  * <p>The vector methods are the reference form of the polynomials: the kernels write the same
  * steps out inside their loops (a vector passed to a method C2 does not inline is boxed, 10-250x
  * slower, and C2 stops inlining such helpers after two copies per method), and the tests check the
- * vector form against its scalar twin bit for bit and against {@code Math.exp}/{@code Math.log1p}.
+ * vector form against its scalar twin bit for bit and against {@code Math.exp}/{@code Math.log}/{@code Math.log1p}.
  * The scalar twins also serve the kernels' scalar tails.
  *
  * <p>Why not {@code lanewise(VectorOperators.EXP)}: on JDK 17 it is an SVML stub where the JDK has
@@ -226,5 +227,157 @@ final class VectorMath {
         q = q.fma(z, bd(1.0 / 3));
         q = q.fma(z, bd(1.0));
         return s.add(s).mul(q);
+    }
+
+    // ---------------------------------------------------------------- log, any argument
+
+    // fdlibm/FreeBSD e_logf.c: x = 2^k m with m in [sqrt(1/2), sqrt(2)), f = m - 1 (exact),
+    // s = f / (2 + f), log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)), R a minimax polynomial;
+    // k ln 2 in two parts so that k * LN2_HI is exact. Under 1 ulp in fdlibm's evaluation order.
+    /** The float bits of sqrt(1/2): subtracting them puts m in [sqrt(1/2), sqrt(2)) with one shift. */
+    static final int SQRT_HALF_BITS_F = 0x3f3504f3;
+    static final float LOG_LN2_HI_F = 6.9313812256e-01f; // 0x3f317180, 9 trailing zero bits
+    static final float LOG_LN2_LO_F = 9.0580006145e-06f; // 0x3717f7d1
+    static final float LG1_F = 0.66666662693f;  // 0xaaaaaa.0p-24
+    static final float LG2_F = 0.40000972152f;  // 0xccce13.0p-25
+    static final float LG3_F = 0.28498786688f;  // 0x91e9ee.0p-25
+    static final float LG4_F = 0.24279078841f;  // 0xf89e26.0p-26
+
+    /**
+     * log(x) for every float x, within 1 ulp over the normal and subnormal range (subnormals are
+     * scaled by 2^25 first): log(+-0) = -inf, log(+inf) = +inf, log(x < 0) and log(NaN) = NaN, as
+     * {@code Math.log}. The scalar twin {@link #log(float)} gives the same bits.
+     */
+    static FloatVector log(FloatVector x) {
+        VectorMask<Float> sub = x.lt(Float.MIN_NORMAL);
+        FloatVector xs = x.blend(x.mul(0x1p25f), sub);
+        IntVector ix = xs.reinterpretAsInts().sub(SQRT_HALF_BITS_F);
+        // k as a float without a conversion: the integer k added to the bits of 1.5 * 2^23
+        FloatVector k = ix.lanewise(VectorOperators.ASHR, 23).add(Float.floatToRawIntBits(SHIFT_F))
+                .reinterpretAsFloats().sub(SHIFT_F);
+        k = k.sub(bf(25f), sub);
+        FloatVector f = ix.and(0x007fffff).add(SQRT_HALF_BITS_F).reinterpretAsFloats().sub(1f);
+        FloatVector s = f.div(f.add(2f));
+        FloatVector z = s.mul(s);
+        FloatVector r = z.fma(LG4_F, LG3_F);
+        r = r.fma(z, bf(LG2_F));
+        r = r.fma(z, bf(LG1_F));
+        r = r.mul(z);
+        FloatVector hfsq = f.mul(f).mul(0.5f);
+        // k ln2_hi - ((hfsq - (s (hfsq + R) + k ln2_lo)) - f)
+        FloatVector t = k.fma(bf(LOG_LN2_LO_F), s.mul(hfsq.add(r)));
+        FloatVector u = hfsq.sub(t).sub(f);
+        FloatVector y = k.fma(bf(LOG_LN2_HI_F), u.neg());
+        return y.blend(Float.POSITIVE_INFINITY, x.eq(Float.POSITIVE_INFINITY))
+                .blend(Float.NEGATIVE_INFINITY, x.eq(0f))
+                .blend(Float.NaN, x.compare(VectorOperators.GE, 0f).not());
+    }
+
+    /** The scalar twin of {@link #log(FloatVector)}, bit for bit the same (NaN results may differ in payload). */
+    static float log(float x) {
+        if (!(x >= 0f)) {
+            return Float.NaN;
+        }
+        if (x == 0f) {
+            return Float.NEGATIVE_INFINITY;
+        }
+        if (x == Float.POSITIVE_INFINITY) {
+            return x;
+        }
+        boolean sub = x < Float.MIN_NORMAL;
+        float xs = sub ? x * 0x1p25f : x;
+        int ix = Float.floatToRawIntBits(xs) - SQRT_HALF_BITS_F;
+        float k = Float.intBitsToFloat((ix >> 23) + Float.floatToRawIntBits(SHIFT_F)) - SHIFT_F;
+        if (sub) {
+            k -= 25f;
+        }
+        float f = Float.intBitsToFloat((ix & 0x007fffff) + SQRT_HALF_BITS_F) - 1f;
+        float s = f / (f + 2f);
+        float z = s * s;
+        float r = Math.fma(z, LG4_F, LG3_F);
+        r = Math.fma(r, z, LG2_F);
+        r = Math.fma(r, z, LG1_F);
+        r = r * z;
+        float hfsq = f * f * 0.5f;
+        float t = Math.fma(k, LOG_LN2_LO_F, s * (hfsq + r));
+        float u = hfsq - t - f;
+        return Math.fma(k, LOG_LN2_HI_F, -u);
+    }
+
+    /** The bits of sqrt(1/2) as a double. */
+    static final long SQRT_HALF_BITS_D = 0x3fe6a09e667f3bcdL;
+    // fdlibm e_log.c
+    static final double LG1_D = 6.666666666666735130e-01;
+    static final double LG2_D = 3.999999999940941908e-01;
+    static final double LG3_D = 2.857142874366239149e-01;
+    static final double LG4_D = 2.222219843214978396e-01;
+    static final double LG5_D = 1.818357216161805012e-01;
+    static final double LG6_D = 1.531383769920937332e-01;
+    static final double LG7_D = 1.479819860511658591e-01;
+
+    /**
+     * log(x) for every double x, within 1 ulp (fdlibm e_log.c, with the polynomial R evaluated by
+     * Horner's rule; subnormals are scaled by 2^54 first), special values as {@code Math.log}. The
+     * scalar twin {@link #log(double)} gives the same bits.
+     */
+    static DoubleVector log(DoubleVector x) {
+        VectorMask<Double> sub = x.lt(Double.MIN_NORMAL);
+        DoubleVector xs = x.blend(x.mul(0x1p54), sub);
+        LongVector ix = xs.reinterpretAsLongs().sub(SQRT_HALF_BITS_D);
+        // k as a double without a long-to-double conversion (AVX2 has none): k + bits(1.5 * 2^52)
+        DoubleVector k = ix.lanewise(VectorOperators.ASHR, 52).add(Double.doubleToRawLongBits(SHIFT_D))
+                .reinterpretAsDoubles().sub(SHIFT_D);
+        k = k.sub(bd(54.0), sub);
+        DoubleVector f = ix.and(0x000fffffffffffffL).add(SQRT_HALF_BITS_D).reinterpretAsDoubles().sub(1.0);
+        DoubleVector s = f.div(f.add(2.0));
+        DoubleVector z = s.mul(s);
+        DoubleVector r = z.fma(LG7_D, LG6_D);
+        r = r.fma(z, bd(LG5_D));
+        r = r.fma(z, bd(LG4_D));
+        r = r.fma(z, bd(LG3_D));
+        r = r.fma(z, bd(LG2_D));
+        r = r.fma(z, bd(LG1_D));
+        r = r.mul(z);
+        DoubleVector hfsq = f.mul(f).mul(0.5);
+        DoubleVector t = k.fma(bd(LN2_LO_D), s.mul(hfsq.add(r)));
+        DoubleVector u = hfsq.sub(t).sub(f);
+        DoubleVector y = k.fma(bd(LN2_HI_D), u.neg());
+        return y.blend(Double.POSITIVE_INFINITY, x.eq(Double.POSITIVE_INFINITY))
+                .blend(Double.NEGATIVE_INFINITY, x.eq(0.0))
+                .blend(Double.NaN, x.compare(VectorOperators.GE, 0.0).not());
+    }
+
+    /** The scalar twin of {@link #log(DoubleVector)}, bit for bit the same (NaN results may differ in payload). */
+    static double log(double x) {
+        if (!(x >= 0.0)) {
+            return Double.NaN;
+        }
+        if (x == 0.0) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        if (x == Double.POSITIVE_INFINITY) {
+            return x;
+        }
+        boolean sub = x < Double.MIN_NORMAL;
+        double xs = sub ? x * 0x1p54 : x;
+        long ix = Double.doubleToRawLongBits(xs) - SQRT_HALF_BITS_D;
+        double k = Double.longBitsToDouble((ix >> 52) + Double.doubleToRawLongBits(SHIFT_D)) - SHIFT_D;
+        if (sub) {
+            k -= 54.0;
+        }
+        double f = Double.longBitsToDouble((ix & 0x000fffffffffffffL) + SQRT_HALF_BITS_D) - 1.0;
+        double s = f / (f + 2.0);
+        double z = s * s;
+        double r = Math.fma(z, LG7_D, LG6_D);
+        r = Math.fma(r, z, LG5_D);
+        r = Math.fma(r, z, LG4_D);
+        r = Math.fma(r, z, LG3_D);
+        r = Math.fma(r, z, LG2_D);
+        r = Math.fma(r, z, LG1_D);
+        r = r * z;
+        double hfsq = f * f * 0.5;
+        double t = Math.fma(k, LN2_LO_D, s * (hfsq + r));
+        double u = hfsq - t - f;
+        return Math.fma(k, LN2_HI_D, -u);
     }
 }
