@@ -32,7 +32,7 @@ final class CrossEntropyKernels {
         final int classes = p.classes;
         final double eps = p.smoothing;
         if (inner != 1) {
-            if (inner >= LF) {
+            if (StridedCeKernels.takes(inner, classes, true)) {
                 StridedCeKernels.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             } else {
                 ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
@@ -203,7 +203,7 @@ final class CrossEntropyKernels {
         final int classes = p.classes;
         final double eps = p.smoothing;
         if (inner != 1) {
-            if (inner >= LD) {
+            if (StridedCeKernels.takes(inner, classes, false)) {
                 StridedCeKernels.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             } else {
                 ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
@@ -268,7 +268,7 @@ final class CrossEntropyKernels {
                                     float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
         if (inner != 1) {
-            if (inner >= LF) {
+            if (StridedCeKernels.takes(inner, classes, true)) {
                 StridedCeKernels.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             } else {
                 ref.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
@@ -384,7 +384,7 @@ final class CrossEntropyKernels {
                                     double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
         if (inner != 1) {
-            if (inner >= LD) {
+            if (StridedCeKernels.takes(inner, classes, false)) {
                 StridedCeKernels.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             } else {
                 ref.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
