@@ -47,12 +47,21 @@ final class StridedCeKernels {
     private StridedCeKernels() {
     }
 
-    /** Per-thread lane buffers: each lane's target (as a class number, -1 when ignored) and gradient factor. */
+    /**
+     * Per-thread lane buffers: each lane's target (as a class number, -1 when ignored), gradient
+     * factor, target logit and weight (0 when ignored), and the a its target class loses.
+     */
     private static final class Lanes {
         final float[] yF = new float[LF];
         final float[] gF = new float[LF];
+        final float[] xyF = new float[LF];
+        final float[] wyF = new float[LF];
+        final float[] aF = new float[LF];
         final double[] y = new double[LD];
         final double[] g = new double[LD];
+        final double[] xy = new double[LD];
+        final double[] wy = new double[LD];
+        final double[] a = new double[LD];
     }
 
     private static final ThreadLocal<Lanes> LANES = ThreadLocal.withInitial(Lanes::new);
@@ -70,23 +79,49 @@ final class StridedCeKernels {
             double part = 0;
             for (int i0 = 0; i0 < inner; i0 += LF) {
                 final int b = Math.min(i0, inner - LF);
-                lanes(target, n * inner + b, p.ignoreIndex, upstream, gradScale, l);
-                part += gradOut == null
-                        ? indexLoss(x, n, b, i0 - b, inner, p, lossOut, l)
-                        : indexFused(x, n, b, i0 - b, inner, p, lossOut, gradOut, l);
+                targets(x, target, n, b, inner, p, l);
+                lanes(n * inner + b, upstream, gradScale, l);
+                if (gradOut == null) {
+                    part += indexLoss(x, n, b, i0 - b, inner, p, lossOut, l);
+                } else {
+                    part += indexFused(x, n, b, i0 - b, inner, p, lossOut, gradOut, l);
+                    fixTargets(gradOut, target, n, b, i0 - b, inner, p, l);
+                }
             }
             sum.add(part);
         }
     }
 
-    /** Fills the lane buffers for the block of positions from s0 (target null: probability targets). */
-    private static void lanes(int[] target, int s0, int ignore, float[] upstream, double gradScale, Lanes l) {
+    /** Each lane's gradient factor, for the block of positions from s0. */
+    private static void lanes(int s0, float[] upstream, double gradScale, Lanes l) {
         for (int j = 0; j < LF; j++) {
-            if (target != null) {
-                final int y = target[s0 + j];
-                l.yF[j] = y == ignore ? -1f : y;
-            }
             l.gF[j] = (float) (gradScale * (upstream == null ? 1.0 : upstream[s0 + j]));
+        }
+    }
+
+    /** Each lane's target, its logit and its weight, read before pass 2 overwrites x (in place). */
+    private static void targets(float[] x, int[] target, int n, int b, int inner, CeParams p, Lanes l) {
+        final int s0 = n * inner + b;
+        final int base = n * p.classes * inner + b;
+        final float[] w = p.weightF;
+        for (int j = 0; j < LF; j++) {
+            final int y = target[s0 + j];
+            final boolean ignored = y == p.ignoreIndex;
+            l.yF[j] = ignored ? -1f : y;
+            l.xyF[j] = ignored ? 0f : x[base + y * inner + j];
+            l.wyF[j] = ignored ? 0f : w == null ? 1f : w[y];
+        }
+    }
+
+    /** The target class's gradient of each lane not done (nor ignored) loses its a. */
+    private static void fixTargets(float[] g, int[] target, int n, int b, int first, int inner, CeParams p, Lanes l) {
+        final int s0 = n * inner + b;
+        final int base = n * p.classes * inner + b;
+        for (int j = first; j < LF; j++) {
+            final int y = target[s0 + j];
+            if (y != p.ignoreIndex) {
+                g[base + y * inner + j] -= l.aF[j];
+            }
         }
     }
 
@@ -108,8 +143,6 @@ final class StridedCeKernels {
         }
         FloatVector s2 = FloatVector.zero(FS);
         FloatVector wd2 = FloatVector.zero(FS);
-        FloatVector dy = FloatVector.zero(FS);
-        FloatVector wy = FloatVector.zero(FS);
         for (int c0 = 0; c0 < classes; c0 += CHUNK) {
             final int c1 = Math.min(classes, c0 + CHUNK);
             FloatVector s = FloatVector.zero(FS);
@@ -117,7 +150,6 @@ final class StridedCeKernels {
             for (int c = c0; c < c1; c++) {
                 final float wc = w == null ? 1f : w[c];
                 final int k = base + c * inner;
-                final VectorMask<Float> isY = y.eq((float) c);
                 final FloatVector d = FloatVector.fromArray(FS, x, k).sub(m);
                 // e = exp(d): VectorMath.exp(FloatVector) written out, so no vector crosses a call
                 FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
@@ -134,8 +166,6 @@ final class StridedCeKernels {
                         .blend(0f, d.lt(EXP_LO_F));
                 s = s.add(e);
                 wd = d.fma(FloatVector.broadcast(FS, wc), wd);
-                dy = dy.blend(d, isY);
-                wy = wy.blend(wc, isY);
             }
             s2 = s2.add(s);
             wd2 = wd2.add(wd);
@@ -158,7 +188,8 @@ final class StridedCeKernels {
         final FloatVector logS = lK.fma(FloatVector.broadcast(FS, LOG_LN2_HI_F), lU.neg())
                 .blend(Float.NaN, s2.compare(VectorOperators.NE, s2));
         // w_y (log S - d_y), smoothed: (1 - eps) that + eps/C (W log S - sum w_c d_c); ignored and done lanes 0
-        final FloatVector plain = logS.sub(dy).mul(wy);
+        final FloatVector wy = FloatVector.fromArray(FS, l.wyF, 0);
+        final FloatVector plain = logS.sub(FloatVector.fromArray(FS, l.xyF, 0).sub(m)).mul(wy);
         final FloatVector loss = plain.blend(plain.mul(keep).add(logS.mul(wsum).sub(wd2).mul(epsC)), smooth)
                 .blend(0f, y.lt(0f).or(done));
         if (lossOut != null) {
@@ -190,8 +221,6 @@ final class StridedCeKernels {
         }
         FloatVector s2 = FloatVector.zero(FS);
         FloatVector wd2 = FloatVector.zero(FS);
-        FloatVector dy = FloatVector.zero(FS);
-        FloatVector wy = FloatVector.zero(FS);
         for (int c0 = 0; c0 < classes; c0 += CHUNK) {
             final int c1 = Math.min(classes, c0 + CHUNK);
             FloatVector s = FloatVector.zero(FS);
@@ -199,7 +228,6 @@ final class StridedCeKernels {
             for (int c = c0; c < c1; c++) {
                 final float wc = w == null ? 1f : w[c];
                 final int k = base + c * inner;
-                final VectorMask<Float> isY = y.eq((float) c);
                 final FloatVector d = FloatVector.fromArray(FS, x, k).sub(m);
                 // e = exp(d): VectorMath.exp(FloatVector) written out, so no vector crosses a call
                 FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
@@ -217,8 +245,6 @@ final class StridedCeKernels {
                 e.blend(FloatVector.fromArray(FS, out, k), done).intoArray(out, k);
                 s = s.add(e);
                 wd = d.fma(FloatVector.broadcast(FS, wc), wd);
-                dy = dy.blend(d, isY);
-                wy = wy.blend(wc, isY);
             }
             s2 = s2.add(s);
             wd2 = wd2.add(wd);
@@ -241,7 +267,8 @@ final class StridedCeKernels {
         final FloatVector logS = lK.fma(FloatVector.broadcast(FS, LOG_LN2_HI_F), lU.neg())
                 .blend(Float.NaN, s2.compare(VectorOperators.NE, s2));
         // w_y (log S - d_y), smoothed: (1 - eps) that + eps/C (W log S - sum w_c d_c); ignored and done lanes 0
-        final FloatVector plain = logS.sub(dy).mul(wy);
+        final FloatVector wy = FloatVector.fromArray(FS, l.wyF, 0);
+        final FloatVector plain = logS.sub(FloatVector.fromArray(FS, l.xyF, 0).sub(m)).mul(wy);
         final FloatVector loss = plain.blend(plain.mul(keep).add(logS.mul(wsum).sub(wd2).mul(epsC)), smooth)
                 .blend(0f, y.lt(0f).or(done));
         if (lossOut != null) {
@@ -257,11 +284,12 @@ final class StridedCeKernels {
         final FloatVector a = g.mul(keep).mul(wy).blend(0f, ign);
         final FloatVector scale = a.add(g.mul(epsC * wsum)).div(s2).blend(m.sub(m), ign); // ignored: 0, NaN where the max is not finite
         final FloatVector nsub = g.mul(-epsC).blend(0f, ign);
+        a.intoArray(l.aF, 0);
         for (int c = 0; c < classes; c++) {
             final float wc = w == null ? 1f : w[c];
             final int k = base + c * inner;
             final FloatVector e = FloatVector.fromArray(FS, out, k);
-            e.fma(scale, nsub.mul(wc)).sub(FloatVector.zero(FS).blend(a, y.eq((float) c))).blend(e, done).intoArray(out, k);
+            e.fma(scale, nsub.mul(wc)).blend(e, done).intoArray(out, k);
         }
         return part;
     }
@@ -275,23 +303,49 @@ final class StridedCeKernels {
             double part = 0;
             for (int i0 = 0; i0 < inner; i0 += LD) {
                 final int b = Math.min(i0, inner - LD);
-                lanes(target, n * inner + b, p.ignoreIndex, upstream, gradScale, l);
-                part += gradOut == null
-                        ? indexLoss(x, n, b, i0 - b, inner, p, lossOut, l)
-                        : indexFused(x, n, b, i0 - b, inner, p, lossOut, gradOut, l);
+                targets(x, target, n, b, inner, p, l);
+                lanes(n * inner + b, upstream, gradScale, l);
+                if (gradOut == null) {
+                    part += indexLoss(x, n, b, i0 - b, inner, p, lossOut, l);
+                } else {
+                    part += indexFused(x, n, b, i0 - b, inner, p, lossOut, gradOut, l);
+                    fixTargets(gradOut, target, n, b, i0 - b, inner, p, l);
+                }
             }
             sum.add(part);
         }
     }
 
-    /** Fills the lane buffers for the block of positions from s0 (target null: probability targets). */
-    private static void lanes(int[] target, int s0, int ignore, double[] upstream, double gradScale, Lanes l) {
+    /** Each lane's gradient factor, for the block of positions from s0. */
+    private static void lanes(int s0, double[] upstream, double gradScale, Lanes l) {
         for (int j = 0; j < LD; j++) {
-            if (target != null) {
-                final int y = target[s0 + j];
-                l.y[j] = y == ignore ? -1 : y;
-            }
             l.g[j] = (gradScale * (upstream == null ? 1.0 : upstream[s0 + j]));
+        }
+    }
+
+    /** Each lane's target, its logit and its weight, read before pass 2 overwrites x (in place). */
+    private static void targets(double[] x, int[] target, int n, int b, int inner, CeParams p, Lanes l) {
+        final int s0 = n * inner + b;
+        final int base = n * p.classes * inner + b;
+        final double[] w = p.weight;
+        for (int j = 0; j < LD; j++) {
+            final int y = target[s0 + j];
+            final boolean ignored = y == p.ignoreIndex;
+            l.y[j] = ignored ? -1 : y;
+            l.xy[j] = ignored ? 0.0 : x[base + y * inner + j];
+            l.wy[j] = ignored ? 0.0 : w == null ? 1.0 : w[y];
+        }
+    }
+
+    /** The target class's gradient of each lane not done (nor ignored) loses its a. */
+    private static void fixTargets(double[] g, int[] target, int n, int b, int first, int inner, CeParams p, Lanes l) {
+        final int s0 = n * inner + b;
+        final int base = n * p.classes * inner + b;
+        for (int j = first; j < LD; j++) {
+            final int y = target[s0 + j];
+            if (y != p.ignoreIndex) {
+                g[base + y * inner + j] -= l.a[j];
+            }
         }
     }
 
@@ -313,8 +367,6 @@ final class StridedCeKernels {
         }
         DoubleVector s2 = DoubleVector.zero(DS);
         DoubleVector wd2 = DoubleVector.zero(DS);
-        DoubleVector dy = DoubleVector.zero(DS);
-        DoubleVector wy = DoubleVector.zero(DS);
         for (int c0 = 0; c0 < classes; c0 += CHUNK) {
             final int c1 = Math.min(classes, c0 + CHUNK);
             DoubleVector s = DoubleVector.zero(DS);
@@ -322,7 +374,6 @@ final class StridedCeKernels {
             for (int c = c0; c < c1; c++) {
                 final double wc = w == null ? 1.0 : w[c];
                 final int k = base + c * inner;
-                final VectorMask<Double> isY = y.eq((double) c);
                 final DoubleVector d = DoubleVector.fromArray(DS, x, k).sub(m);
                 // e = exp(d): VectorMath.exp(DoubleVector) written out, so no vector crosses a call
                 DoubleVector eT = d.fma(LOG2E_D, SHIFT_D);
@@ -345,8 +396,6 @@ final class StridedCeKernels {
                         .blend(0.0, d.lt(EXP_LO_D));
                 s = s.add(e);
                 wd = d.fma(DoubleVector.broadcast(DS, wc), wd);
-                dy = dy.blend(d, isY);
-                wy = wy.blend(wc, isY);
             }
             s2 = s2.add(s);
             wd2 = wd2.add(wd);
@@ -372,7 +421,8 @@ final class StridedCeKernels {
         final DoubleVector logS = lK.fma(DoubleVector.broadcast(DS, LN2_HI_D), lU.neg())
                 .blend(Double.NaN, s2.compare(VectorOperators.NE, s2));
         // w_y (log S - d_y), smoothed: (1 - eps) that + eps/C (W log S - sum w_c d_c); ignored and done lanes 0
-        final DoubleVector plain = logS.sub(dy).mul(wy);
+        final DoubleVector wy = DoubleVector.fromArray(DS, l.wy, 0);
+        final DoubleVector plain = logS.sub(DoubleVector.fromArray(DS, l.xy, 0).sub(m)).mul(wy);
         final DoubleVector loss = plain.blend(plain.mul(keep).add(logS.mul(wsum).sub(wd2).mul(epsC)), smooth)
                 .blend(0.0, y.lt(0.0).or(done));
         if (lossOut != null) {
@@ -404,8 +454,6 @@ final class StridedCeKernels {
         }
         DoubleVector s2 = DoubleVector.zero(DS);
         DoubleVector wd2 = DoubleVector.zero(DS);
-        DoubleVector dy = DoubleVector.zero(DS);
-        DoubleVector wy = DoubleVector.zero(DS);
         for (int c0 = 0; c0 < classes; c0 += CHUNK) {
             final int c1 = Math.min(classes, c0 + CHUNK);
             DoubleVector s = DoubleVector.zero(DS);
@@ -413,7 +461,6 @@ final class StridedCeKernels {
             for (int c = c0; c < c1; c++) {
                 final double wc = w == null ? 1.0 : w[c];
                 final int k = base + c * inner;
-                final VectorMask<Double> isY = y.eq((double) c);
                 final DoubleVector d = DoubleVector.fromArray(DS, x, k).sub(m);
                 // e = exp(d): VectorMath.exp(DoubleVector) written out, so no vector crosses a call
                 DoubleVector eT = d.fma(LOG2E_D, SHIFT_D);
@@ -437,8 +484,6 @@ final class StridedCeKernels {
                 e.blend(DoubleVector.fromArray(DS, out, k), done).intoArray(out, k);
                 s = s.add(e);
                 wd = d.fma(DoubleVector.broadcast(DS, wc), wd);
-                dy = dy.blend(d, isY);
-                wy = wy.blend(wc, isY);
             }
             s2 = s2.add(s);
             wd2 = wd2.add(wd);
@@ -464,7 +509,8 @@ final class StridedCeKernels {
         final DoubleVector logS = lK.fma(DoubleVector.broadcast(DS, LN2_HI_D), lU.neg())
                 .blend(Double.NaN, s2.compare(VectorOperators.NE, s2));
         // w_y (log S - d_y), smoothed: (1 - eps) that + eps/C (W log S - sum w_c d_c); ignored and done lanes 0
-        final DoubleVector plain = logS.sub(dy).mul(wy);
+        final DoubleVector wy = DoubleVector.fromArray(DS, l.wy, 0);
+        final DoubleVector plain = logS.sub(DoubleVector.fromArray(DS, l.xy, 0).sub(m)).mul(wy);
         final DoubleVector loss = plain.blend(plain.mul(keep).add(logS.mul(wsum).sub(wd2).mul(epsC)), smooth)
                 .blend(0.0, y.lt(0.0).or(done));
         if (lossOut != null) {
@@ -480,11 +526,12 @@ final class StridedCeKernels {
         final DoubleVector a = g.mul(keep).mul(wy).blend(0.0, ign);
         final DoubleVector scale = a.add(g.mul(epsC * wsum)).div(s2).blend(m.sub(m), ign); // ignored: 0, NaN where the max is not finite
         final DoubleVector nsub = g.mul(-epsC).blend(0.0, ign);
+        a.intoArray(l.a, 0);
         for (int c = 0; c < classes; c++) {
             final double wc = w == null ? 1.0 : w[c];
             final int k = base + c * inner;
             final DoubleVector e = DoubleVector.fromArray(DS, out, k);
-            e.fma(scale, nsub.mul(wc)).sub(DoubleVector.zero(DS).blend(a, y.eq((double) c))).blend(e, done).intoArray(out, k);
+            e.fma(scale, nsub.mul(wc)).blend(e, done).intoArray(out, k);
         }
         return part;
     }
@@ -498,7 +545,7 @@ final class StridedCeKernels {
             double part = 0;
             for (int i0 = 0; i0 < inner; i0 += LF) {
                 final int b = Math.min(i0, inner - LF);
-                lanes(null, n * inner + b, 0, upstream, gradScale, l);
+                lanes(n * inner + b, upstream, gradScale, l);
                 part += gradOut == null
                         ? probsLoss(x, t, n, b, i0 - b, inner, p, lossOut)
                         : probsFused(x, t, n, b, i0 - b, inner, p, lossOut, gradOut, l);
@@ -679,7 +726,7 @@ final class StridedCeKernels {
             double part = 0;
             for (int i0 = 0; i0 < inner; i0 += LD) {
                 final int b = Math.min(i0, inner - LD);
-                lanes(null, n * inner + b, 0, upstream, gradScale, l);
+                lanes(n * inner + b, upstream, gradScale, l);
                 part += gradOut == null
                         ? probsLoss(x, t, n, b, i0 - b, inner, p, lossOut)
                         : probsFused(x, t, n, b, i0 - b, inner, p, lossOut, gradOut, l);
