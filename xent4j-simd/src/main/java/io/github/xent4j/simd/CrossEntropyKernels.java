@@ -39,11 +39,13 @@ final class CrossEntropyKernels {
             }
             return;
         }
-        if (classes < LF || (eps > 0 && p.weight != null)) {
+        if (classes < LF) {
             ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
-        if (classes <= 2 * LF) {
+        // class weights enter the smoothing sums and the gradient's smoothing term only with smoothing
+        final float[] wF = eps > 0 ? p.weightF : null;
+        if (classes <= 2 * LF && wF == null) {
             crossEntropyShortRows(x, target, n0, n1, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
@@ -69,7 +71,7 @@ final class CrossEntropyKernels {
             final double xy = x[base + y];
             // sum_c w_c d_c with d_c = x_c - max, only for smoothing (unweighted here); read before
             // pass 2, which overwrites the logits in place
-            final double wd = eps > 0 ? shiftedSum(x, base, classes, m) : 0;
+            final double wd = eps == 0 ? 0 : wF == null ? shiftedSum(x, base, classes, m) : weightedShiftedSum(x, base, classes, m, wF);
             final double sum = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
             final double logS = Math.log(sum);
             final double wy = p.w(y);
@@ -85,10 +87,14 @@ final class CrossEntropyKernels {
                 final double g = gradScale * (upstream == null ? 1.0 : upstream[n]);
                 final double a = g * (1 - eps) * wy;
                 final double scale = (a + g * epsC * p.weightSum) / sum;
-                final double sub = g * epsC; // unweighted smoothing: g * eps/C * w_c with w_c = 1
+                final double sub = g * epsC; // the smoothing term g eps/C w_c, w_c = 1 unweighted
                 final double ey = gradOut[base + y];
-                scaleRow(gradOut, base, classes, (float) scale, (float) sub);
-                gradOut[base + y] = (float) (ey * scale - sub - a);
+                if (wF == null) {
+                    scaleRow(gradOut, base, classes, (float) scale, (float) sub);
+                } else {
+                    scaleRowWeighted(gradOut, base, classes, (float) scale, (float) sub, wF);
+                }
+                gradOut[base + y] = (float) (ey * scale - sub * (wF == null ? 1 : wy) - a);
             }
         }
     }
@@ -210,10 +216,11 @@ final class CrossEntropyKernels {
             }
             return;
         }
-        if (classes < LD || (eps > 0 && p.weight != null)) {
+        if (classes < LD) {
             ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
+        final double[] w = eps > 0 ? p.weight : null;
         final double epsC = eps / classes;
         for (int n = n0; n < n1; n++) {
             final int base = n * classes;
@@ -233,7 +240,7 @@ final class CrossEntropyKernels {
                 continue;
             }
             final double xy = x[base + y];
-            final double wd = eps > 0 ? shiftedSum(x, base, classes, m) : 0;
+            final double wd = eps == 0 ? 0 : w == null ? shiftedSum(x, base, classes, m) : weightedShiftedSum(x, base, classes, m, w);
             final double sum = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
             final double logS = Math.log(sum);
             final double wy = p.w(y);
@@ -251,8 +258,12 @@ final class CrossEntropyKernels {
                 final double scale = (a + g * epsC * p.weightSum) / sum;
                 final double sub = g * epsC;
                 final double ey = gradOut[base + y];
-                scaleRow(gradOut, base, classes, scale, sub);
-                gradOut[base + y] = ey * scale - sub - a;
+                if (w == null) {
+                    scaleRow(gradOut, base, classes, scale, sub);
+                } else {
+                    scaleRowWeighted(gradOut, base, classes, scale, sub, w);
+                }
+                gradOut[base + y] = ey * scale - sub * (w == null ? 1 : wy) - a;
             }
         }
     }
@@ -275,10 +286,11 @@ final class CrossEntropyKernels {
             }
             return;
         }
-        if (classes < LF || p.weight != null) {
+        if (classes < LF) {
             ref.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
+        final float[] w = p.weightF;
         final float keep = (float) (1 - p.smoothing);
         final float epsC = (float) (p.smoothing / classes);
         for (int n = n0; n < n1; n++) {
@@ -288,8 +300,9 @@ final class CrossEntropyKernels {
                 ref.crossEntropyProbs(x, t, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale, lossSum);
                 continue;
             }
-            final double a = targetSum(t, base, classes, keep, epsC);
-            final double b = targetDot(x, t, base, classes, m, keep, epsC);
+            final double a = w == null ? targetSum(t, base, classes, keep, epsC) : weightedTargetSum(t, base, classes, keep, epsC, w);
+            final double b = w == null ? targetDot(x, t, base, classes, m, keep, epsC)
+                    : weightedTargetDot(x, t, base, classes, m, keep, epsC, w);
             final double sum = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
             // -sum_c t'_c (d_c - log S) = A log S - B
             final double loss = a * Math.log(sum) - b;
@@ -299,7 +312,11 @@ final class CrossEntropyKernels {
             }
             if (gradOut != null) {
                 final double g = gradScale * (upstream == null ? 1.0 : upstream[n]);
-                probsGrad(gradOut, t, base, classes, (float) (g * a / sum), (float) -g, keep, epsC);
+                if (w == null) {
+                    probsGrad(gradOut, t, base, classes, (float) (g * a / sum), (float) -g, keep, epsC);
+                } else {
+                    weightedProbsGrad(gradOut, t, base, classes, (float) (g * a / sum), (float) -g, keep, epsC, w);
+                }
             }
         }
     }
@@ -380,6 +397,78 @@ final class CrossEntropyKernels {
         }
     }
 
+    /** sum_c w_c t'_c, w indexed by class. */
+    static double weightedTargetSum(float[] t, int base, int classes, float keep, float epsC, float[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        double sum = 0;
+        int i = base;
+        // two float levels of CHUNK vectors as in targetSum
+        while (i < vend) {
+            final int outerEnd = Math.min(vend, i + CHUNK * CHUNK * LF);
+            FloatVector acc2 = FloatVector.zero(FS);
+            while (i < outerEnd) {
+                final int chunkEnd = Math.min(outerEnd, i + CHUNK * LF);
+                FloatVector acc = FloatVector.zero(FS);
+                for (; i < chunkEnd; i += LF) {
+                    acc = FloatVector.fromArray(FS, t, i).fma(keep, epsC).fma(FloatVector.fromArray(FS, w, i - base), acc);
+                }
+                acc2 = acc2.add(acc);
+            }
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            }
+        }
+        for (; i < end; i++) {
+            sum += (double) w[i - base] * Math.fma(t[i], keep, epsC);
+        }
+        return sum;
+    }
+
+    /** sum_c w_c t'_c (x_c - m), w indexed by class. */
+    static double weightedTargetDot(float[] x, float[] t, int base, int classes, float m, float keep, float epsC, float[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        final FloatVector vm = FloatVector.broadcast(FS, m);
+        double sum = 0;
+        int i = base;
+        while (i < vend) {
+            final int outerEnd = Math.min(vend, i + CHUNK * CHUNK * LF);
+            FloatVector acc2 = FloatVector.zero(FS);
+            while (i < outerEnd) {
+                final int chunkEnd = Math.min(outerEnd, i + CHUNK * LF);
+                FloatVector acc = FloatVector.zero(FS);
+                for (; i < chunkEnd; i += LF) {
+                    FloatVector wt = FloatVector.fromArray(FS, t, i).fma(keep, epsC).mul(FloatVector.fromArray(FS, w, i - base));
+                    acc = wt.fma(FloatVector.fromArray(FS, x, i).sub(vm), acc);
+                }
+                acc2 = acc2.add(acc);
+            }
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            }
+        }
+        for (; i < end; i++) {
+            sum += (double) w[i - base] * Math.fma(t[i], keep, epsC) * (x[i] - m);
+        }
+        return sum;
+    }
+
+    /** g_c = e_c * scale + ng * w_c t'_c, in place over the exps, w indexed by class. */
+    static void weightedProbsGrad(float[] g, float[] t, int base, int classes, float scale, float ng, float keep, float epsC, float[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        final FloatVector vs = FloatVector.broadcast(FS, scale);
+        int i = base;
+        for (; i < vend; i += LF) {
+            FloatVector wt = FloatVector.fromArray(FS, t, i).fma(keep, epsC).mul(FloatVector.fromArray(FS, w, i - base));
+            FloatVector.fromArray(FS, g, i).fma(vs, wt.mul(ng)).intoArray(g, i);
+        }
+        for (; i < end; i++) {
+            g[i] = Math.fma(g[i], scale, w[i - base] * Math.fma(t[i], keep, epsC) * ng);
+        }
+    }
+
     public void crossEntropyProbs(double[] x, double[] t, int n0, int n1, int inner, CeParams p,
                                     double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
@@ -391,10 +480,11 @@ final class CrossEntropyKernels {
             }
             return;
         }
-        if (classes < LD || p.weight != null) {
+        if (classes < LD) {
             ref.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
+        final double[] w = p.weight;
         final double keep = 1 - p.smoothing;
         final double epsC = p.smoothing / classes;
         for (int n = n0; n < n1; n++) {
@@ -404,8 +494,9 @@ final class CrossEntropyKernels {
                 ref.crossEntropyProbs(x, t, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale, lossSum);
                 continue;
             }
-            final double a = targetSum(t, base, classes, keep, epsC);
-            final double b = targetDot(x, t, base, classes, m, keep, epsC);
+            final double a = w == null ? targetSum(t, base, classes, keep, epsC) : weightedTargetSum(t, base, classes, keep, epsC, w);
+            final double b = w == null ? targetDot(x, t, base, classes, m, keep, epsC)
+                    : weightedTargetDot(x, t, base, classes, m, keep, epsC, w);
             final double sum = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
             final double loss = a * Math.log(sum) - b;
             lossSum.add(loss);
@@ -414,7 +505,11 @@ final class CrossEntropyKernels {
             }
             if (gradOut != null) {
                 final double g = gradScale * (upstream == null ? 1.0 : upstream[n]);
-                probsGrad(gradOut, t, base, classes, g * a / sum, -g, keep, epsC);
+                if (w == null) {
+                    probsGrad(gradOut, t, base, classes, g * a / sum, -g, keep, epsC);
+                } else {
+                    weightedProbsGrad(gradOut, t, base, classes, g * a / sum, -g, keep, epsC, w);
+                }
             }
         }
     }
@@ -470,4 +565,55 @@ final class CrossEntropyKernels {
         }
     }
 
+    static double weightedTargetSum(double[] t, int base, int classes, double keep, double epsC, double[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LD;
+        DoubleVector acc = DoubleVector.zero(DS);
+        int i = base;
+        for (; i < vend; i += LD) {
+            acc = DoubleVector.fromArray(DS, t, i).fma(keep, epsC).fma(DoubleVector.fromArray(DS, w, i - base), acc);
+        }
+        double sum = 0;
+        for (int j = 0; j < LD; j += 4) { // lanes in a fixed pairwise order (see class note)
+            sum += (acc.lane(j) + acc.lane(j + 1)) + (acc.lane(j + 2) + acc.lane(j + 3));
+        }
+        for (; i < end; i++) {
+            sum += w[i - base] * Math.fma(t[i], keep, epsC);
+        }
+        return sum;
+    }
+
+    static double weightedTargetDot(double[] x, double[] t, int base, int classes, double m, double keep, double epsC, double[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LD;
+        final DoubleVector vm = DoubleVector.broadcast(DS, m);
+        DoubleVector acc = DoubleVector.zero(DS);
+        int i = base;
+        for (; i < vend; i += LD) {
+            DoubleVector wt = DoubleVector.fromArray(DS, t, i).fma(keep, epsC).mul(DoubleVector.fromArray(DS, w, i - base));
+            acc = wt.fma(DoubleVector.fromArray(DS, x, i).sub(vm), acc);
+        }
+        double sum = 0;
+        for (int j = 0; j < LD; j += 4) { // lanes in a fixed pairwise order (see class note)
+            sum += (acc.lane(j) + acc.lane(j + 1)) + (acc.lane(j + 2) + acc.lane(j + 3));
+        }
+        for (; i < end; i++) {
+            sum += w[i - base] * Math.fma(t[i], keep, epsC) * (x[i] - m);
+        }
+        return sum;
+    }
+
+    static void weightedProbsGrad(double[] g, double[] t, int base, int classes, double scale, double ng, double keep, double epsC, double[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LD;
+        final DoubleVector vs = DoubleVector.broadcast(DS, scale);
+        int i = base;
+        for (; i < vend; i += LD) {
+            DoubleVector wt = DoubleVector.fromArray(DS, t, i).fma(keep, epsC).mul(DoubleVector.fromArray(DS, w, i - base));
+            DoubleVector.fromArray(DS, g, i).fma(vs, wt.mul(ng)).intoArray(g, i);
+        }
+        for (; i < end; i++) {
+            g[i] = Math.fma(g[i], scale, w[i - base] * Math.fma(t[i], keep, epsC) * ng);
+        }
+    }
 }
