@@ -39,8 +39,13 @@ final class CrossEntropyKernels {
             }
             return;
         }
-        if (classes < LF) {
+        if (classes == 1) {
+            // the exact gradient is 0: the reference gives it exactly
             ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            return;
+        }
+        if (classes < LF) {
+            StridedCeKernels.shortRows(x, target, n0, n1, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
         // class weights enter the smoothing sums and the gradient's smoothing term only with smoothing
@@ -216,8 +221,13 @@ final class CrossEntropyKernels {
             }
             return;
         }
-        if (classes < LD) {
+        if (classes == 1) {
+            // the exact gradient is 0: the reference gives it exactly
             ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            return;
+        }
+        if (classes < LD) {
+            StridedCeKernels.shortRows(x, target, n0, n1, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
         final double[] w = eps > 0 ? p.weight : null;

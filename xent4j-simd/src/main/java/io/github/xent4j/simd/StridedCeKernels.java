@@ -62,13 +62,22 @@ final class StridedCeKernels {
         final double[] xy = new double[LD];
         final double[] wy = new double[LD];
         final double[] a = new double[LD];
+        /** Rows shorter than one vector, transposed: class c of lane (row) j at c L + j; their losses. */
+        final float[] rowsF = new float[LF * LF];
+        final float[] lossF = new float[LF];
+        final double[] rows = new double[LD * LD];
+        final double[] loss = new double[LD];
     }
 
     private static final ThreadLocal<Lanes> LANES = ThreadLocal.withInitial(Lanes::new);
 
-    /** Whether these kernels take a call: D >= one vector, classes exact in the lanes' type. */
+    /**
+     * Whether these kernels take a K-dim call: D >= one vector, class numbers exact in the lanes'
+     * type, and C >= 2 (with C = 1 the exact gradient is 0, which the reference returns exactly and
+     * these kernels only to rounding).
+     */
     static boolean takes(int inner, int classes, boolean f32) {
-        return inner >= (f32 ? LF : LD) && classes <= 1 << 24;
+        return inner >= (f32 ? LF : LD) && classes >= 2 && classes <= 1 << 24;
     }
     // ================================================================ index targets, float32
 
@@ -89,6 +98,60 @@ final class StridedCeKernels {
                 }
             }
             sum.add(part);
+        }
+    }
+
+    /**
+     * Rows shorter than one vector (inner 1, C < L): L rows at a time are transposed into a per-thread
+     * buffer (class-major, one lane per row), go through the block kernels above as one block of L
+     * positions, and the gradient is transposed back; each row's loss goes to the exact sum on its
+     * own (one value per position, so the total does not depend on chunking). Lanes past the last
+     * row are ignored positions of zeros.
+     */
+    static void shortRows(float[] x, int[] target, int n0, int n1, CeParams p,
+                          float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum sum) {
+        final Lanes l = LANES.get();
+        final int classes = p.classes;
+        final float[] w = p.weightF;
+        final float[] xt = l.rowsF;
+        for (int r0 = n0; r0 < n1; r0 += LF) {
+            final int count = Math.min(LF, n1 - r0);
+            for (int j = 0; j < LF; j++) {
+                final int n = r0 + j;
+                final boolean live = j < count;
+                final int y = live ? target[n] : p.ignoreIndex;
+                final boolean ignored = y == p.ignoreIndex;
+                for (int c = 0; c < classes; c++) {
+                    xt[c * LF + j] = live ? x[n * classes + c] : 0f;
+                }
+                l.yF[j] = ignored ? -1f : y;
+                l.xyF[j] = ignored ? 0f : x[n * classes + y];
+                l.wyF[j] = ignored ? 0f : w == null ? 1f : w[y];
+                l.gF[j] = live ? (float) (gradScale * (upstream == null ? 1.0 : upstream[n])) : 0f;
+            }
+            if (gradOut == null) {
+                indexLoss(xt, 0, 0, 0, LF, p, l.lossF, l);
+            } else {
+                indexFused(xt, 0, 0, 0, LF, p, l.lossF, xt, l);
+            }
+            for (int j = 0; j < count; j++) {
+                final int n = r0 + j;
+                final int y = target[n];
+                if (y != p.ignoreIndex) {
+                    sum.add(l.lossF[j]);
+                }
+                if (lossOut != null) {
+                    lossOut[n] = l.lossF[j];
+                }
+                if (gradOut != null) {
+                    for (int c = 0; c < classes; c++) {
+                        gradOut[n * classes + c] = xt[c * LF + j];
+                    }
+                    if (y != p.ignoreIndex) {
+                        gradOut[n * classes + y] -= l.aF[j];
+                    }
+                }
+            }
         }
     }
 
@@ -313,6 +376,60 @@ final class StridedCeKernels {
                 }
             }
             sum.add(part);
+        }
+    }
+
+    /**
+     * Rows shorter than one vector (inner 1, C < L): L rows at a time are transposed into a per-thread
+     * buffer (class-major, one lane per row), go through the block kernels above as one block of L
+     * positions, and the gradient is transposed back; each row's loss goes to the exact sum on its
+     * own (one value per position, so the total does not depend on chunking). Lanes past the last
+     * row are ignored positions of zeros.
+     */
+    static void shortRows(double[] x, int[] target, int n0, int n1, CeParams p,
+                          double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum sum) {
+        final Lanes l = LANES.get();
+        final int classes = p.classes;
+        final double[] w = p.weight;
+        final double[] xt = l.rows;
+        for (int r0 = n0; r0 < n1; r0 += LD) {
+            final int count = Math.min(LD, n1 - r0);
+            for (int j = 0; j < LD; j++) {
+                final int n = r0 + j;
+                final boolean live = j < count;
+                final int y = live ? target[n] : p.ignoreIndex;
+                final boolean ignored = y == p.ignoreIndex;
+                for (int c = 0; c < classes; c++) {
+                    xt[c * LD + j] = live ? x[n * classes + c] : 0.0;
+                }
+                l.y[j] = ignored ? -1 : y;
+                l.xy[j] = ignored ? 0.0 : x[n * classes + y];
+                l.wy[j] = ignored ? 0.0 : w == null ? 1.0 : w[y];
+                l.g[j] = live ? (gradScale * (upstream == null ? 1.0 : upstream[n])) : 0.0;
+            }
+            if (gradOut == null) {
+                indexLoss(xt, 0, 0, 0, LD, p, l.loss, l);
+            } else {
+                indexFused(xt, 0, 0, 0, LD, p, l.loss, xt, l);
+            }
+            for (int j = 0; j < count; j++) {
+                final int n = r0 + j;
+                final int y = target[n];
+                if (y != p.ignoreIndex) {
+                    sum.add(l.loss[j]);
+                }
+                if (lossOut != null) {
+                    lossOut[n] = l.loss[j];
+                }
+                if (gradOut != null) {
+                    for (int c = 0; c < classes; c++) {
+                        gradOut[n * classes + c] = xt[c * LD + j];
+                    }
+                    if (y != p.ignoreIndex) {
+                        gradOut[n * classes + y] -= l.a[j];
+                    }
+                }
+            }
         }
     }
 
