@@ -90,10 +90,12 @@ final class StridedCeKernels {
                 final int b = Math.min(i0, inner - LF);
                 targets(x, target, n, b, inner, p, l);
                 lanes(n * inner + b, upstream, gradScale, l);
+                final float[] lossTo = lossOut == null ? l.lossF : lossOut;
+                final int lossAt = lossOut == null ? 0 : n * inner + b;
                 if (gradOut == null) {
-                    part += indexLoss(x, n, b, i0 - b, inner, p, lossOut, l);
+                    part += indexLoss(x, n, b, i0 - b, inner, p, lossTo, lossAt, l);
                 } else {
-                    part += indexFused(x, n, b, i0 - b, inner, p, lossOut, gradOut, l);
+                    part += indexFused(x, n, b, i0 - b, inner, p, lossTo, lossAt, gradOut, l);
                     fixTargets(gradOut, target, n, b, i0 - b, inner, p, l);
                 }
             }
@@ -130,9 +132,9 @@ final class StridedCeKernels {
                 l.gF[j] = live ? (float) (gradScale * (upstream == null ? 1.0 : upstream[n])) : 0f;
             }
             if (gradOut == null) {
-                indexLoss(xt, 0, 0, 0, LF, p, l.lossF, l);
+                indexLoss(xt, 0, 0, 0, LF, p, l.lossF, 0, l);
             } else {
-                indexFused(xt, 0, 0, 0, LF, p, l.lossF, xt, l);
+                indexFused(xt, 0, 0, 0, LF, p, l.lossF, 0, xt, l);
             }
             for (int j = 0; j < count; j++) {
                 final int n = r0 + j;
@@ -189,14 +191,13 @@ final class StridedCeKernels {
     }
 
     /** One block, loss only; returns the sum of its losses over the lanes not done. */
-    private static double indexLoss(float[] x, int n, int b, int first, int inner, CeParams p, float[] lossOut, Lanes l) {
+    private static double indexLoss(float[] x, int n, int b, int first, int inner, CeParams p, float[] lossTo, int lossAt, Lanes l) {
         final int classes = p.classes;
         final float[] w = p.weightF;
         final float keep = (float) (1 - p.smoothing);
         final float epsC = (float) (p.smoothing / classes);
         final float wsum = (float)  p.weightSum;
         final int base = n * classes * inner + b;
-        final int s0 = n * inner + b;
         final VectorMask<Float> done = IOTA_F.lt((float) first);
         final VectorMask<Float> smooth = FS.maskAll(p.smoothing > 0);
         final FloatVector y = FloatVector.fromArray(FS, l.yF, 0);
@@ -255,9 +256,9 @@ final class StridedCeKernels {
         final FloatVector plain = logS.sub(FloatVector.fromArray(FS, l.xyF, 0).sub(m)).mul(wy);
         final FloatVector loss = plain.blend(plain.mul(keep).add(logS.mul(wsum).sub(wd2).mul(epsC)), smooth)
                 .blend(0f, y.lt(0f).or(done));
-        if (lossOut != null) {
-            loss.blend(FloatVector.fromArray(FS, lossOut, s0), done).intoArray(lossOut, s0);
-        }
+        // stored unconditionally (into the lane buffer when there is no lossOut): an if here would
+        // merge branches with vectors live, which makes C2 box them
+        loss.blend(FloatVector.fromArray(FS, lossTo, lossAt), done).intoArray(lossTo, lossAt);
         double part = 0;
         for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order
             part += ((double) loss.lane(j) + loss.lane(j + 1)) + ((double) loss.lane(j + 2) + loss.lane(j + 3));
@@ -267,14 +268,13 @@ final class StridedCeKernels {
 
     /** One block, loss and gradient (into out, which may be x); returns the block's loss sum. */
     private static double indexFused(float[] x, int n, int b, int first, int inner, CeParams p,
-                                     float[] lossOut, float[] out, Lanes l) {
+                                     float[] lossTo, int lossAt, float[] out, Lanes l) {
         final int classes = p.classes;
         final float[] w = p.weightF;
         final float keep = (float) (1 - p.smoothing);
         final float epsC = (float) (p.smoothing / classes);
         final float wsum = (float)  p.weightSum;
         final int base = n * classes * inner + b;
-        final int s0 = n * inner + b;
         final VectorMask<Float> done = IOTA_F.lt((float) first);
         final VectorMask<Float> smooth = FS.maskAll(p.smoothing > 0);
         final FloatVector y = FloatVector.fromArray(FS, l.yF, 0);
@@ -334,9 +334,9 @@ final class StridedCeKernels {
         final FloatVector plain = logS.sub(FloatVector.fromArray(FS, l.xyF, 0).sub(m)).mul(wy);
         final FloatVector loss = plain.blend(plain.mul(keep).add(logS.mul(wsum).sub(wd2).mul(epsC)), smooth)
                 .blend(0f, y.lt(0f).or(done));
-        if (lossOut != null) {
-            loss.blend(FloatVector.fromArray(FS, lossOut, s0), done).intoArray(lossOut, s0);
-        }
+        // stored unconditionally (into the lane buffer when there is no lossOut): an if here would
+        // merge branches with vectors live, which makes C2 box them
+        loss.blend(FloatVector.fromArray(FS, lossTo, lossAt), done).intoArray(lossTo, lossAt);
         double part = 0;
         for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order
             part += ((double) loss.lane(j) + loss.lane(j + 1)) + ((double) loss.lane(j + 2) + loss.lane(j + 3));
@@ -368,10 +368,12 @@ final class StridedCeKernels {
                 final int b = Math.min(i0, inner - LD);
                 targets(x, target, n, b, inner, p, l);
                 lanes(n * inner + b, upstream, gradScale, l);
+                final double[] lossTo = lossOut == null ? l.loss : lossOut;
+                final int lossAt = lossOut == null ? 0 : n * inner + b;
                 if (gradOut == null) {
-                    part += indexLoss(x, n, b, i0 - b, inner, p, lossOut, l);
+                    part += indexLoss(x, n, b, i0 - b, inner, p, lossTo, lossAt, l);
                 } else {
-                    part += indexFused(x, n, b, i0 - b, inner, p, lossOut, gradOut, l);
+                    part += indexFused(x, n, b, i0 - b, inner, p, lossTo, lossAt, gradOut, l);
                     fixTargets(gradOut, target, n, b, i0 - b, inner, p, l);
                 }
             }
@@ -408,9 +410,9 @@ final class StridedCeKernels {
                 l.g[j] = live ? (gradScale * (upstream == null ? 1.0 : upstream[n])) : 0.0;
             }
             if (gradOut == null) {
-                indexLoss(xt, 0, 0, 0, LD, p, l.loss, l);
+                indexLoss(xt, 0, 0, 0, LD, p, l.loss, 0, l);
             } else {
-                indexFused(xt, 0, 0, 0, LD, p, l.loss, xt, l);
+                indexFused(xt, 0, 0, 0, LD, p, l.loss, 0, xt, l);
             }
             for (int j = 0; j < count; j++) {
                 final int n = r0 + j;
@@ -467,14 +469,13 @@ final class StridedCeKernels {
     }
 
     /** One block, loss only; returns the sum of its losses over the lanes not done. */
-    private static double indexLoss(double[] x, int n, int b, int first, int inner, CeParams p, double[] lossOut, Lanes l) {
+    private static double indexLoss(double[] x, int n, int b, int first, int inner, CeParams p, double[] lossTo, int lossAt, Lanes l) {
         final int classes = p.classes;
         final double[] w = p.weight;
         final double keep = (1 - p.smoothing);
         final double epsC = (p.smoothing / classes);
         final double wsum =  p.weightSum;
         final int base = n * classes * inner + b;
-        final int s0 = n * inner + b;
         final VectorMask<Double> done = IOTA_D.lt((double) first);
         final VectorMask<Double> smooth = DS.maskAll(p.smoothing > 0);
         final DoubleVector y = DoubleVector.fromArray(DS, l.y, 0);
@@ -542,9 +543,9 @@ final class StridedCeKernels {
         final DoubleVector plain = logS.sub(DoubleVector.fromArray(DS, l.xy, 0).sub(m)).mul(wy);
         final DoubleVector loss = plain.blend(plain.mul(keep).add(logS.mul(wsum).sub(wd2).mul(epsC)), smooth)
                 .blend(0.0, y.lt(0.0).or(done));
-        if (lossOut != null) {
-            loss.blend(DoubleVector.fromArray(DS, lossOut, s0), done).intoArray(lossOut, s0);
-        }
+        // stored unconditionally (into the lane buffer when there is no lossOut): an if here would
+        // merge branches with vectors live, which makes C2 box them
+        loss.blend(DoubleVector.fromArray(DS, lossTo, lossAt), done).intoArray(lossTo, lossAt);
         double part = 0;
         for (int j = 0; j < LD; j += 4) { // lanes in a fixed pairwise order
             part += (loss.lane(j) + loss.lane(j + 1)) + (loss.lane(j + 2) + loss.lane(j + 3));
@@ -554,14 +555,13 @@ final class StridedCeKernels {
 
     /** One block, loss and gradient (into out, which may be x); returns the block's loss sum. */
     private static double indexFused(double[] x, int n, int b, int first, int inner, CeParams p,
-                                     double[] lossOut, double[] out, Lanes l) {
+                                     double[] lossTo, int lossAt, double[] out, Lanes l) {
         final int classes = p.classes;
         final double[] w = p.weight;
         final double keep = (1 - p.smoothing);
         final double epsC = (p.smoothing / classes);
         final double wsum =  p.weightSum;
         final int base = n * classes * inner + b;
-        final int s0 = n * inner + b;
         final VectorMask<Double> done = IOTA_D.lt((double) first);
         final VectorMask<Double> smooth = DS.maskAll(p.smoothing > 0);
         final DoubleVector y = DoubleVector.fromArray(DS, l.y, 0);
@@ -630,9 +630,9 @@ final class StridedCeKernels {
         final DoubleVector plain = logS.sub(DoubleVector.fromArray(DS, l.xy, 0).sub(m)).mul(wy);
         final DoubleVector loss = plain.blend(plain.mul(keep).add(logS.mul(wsum).sub(wd2).mul(epsC)), smooth)
                 .blend(0.0, y.lt(0.0).or(done));
-        if (lossOut != null) {
-            loss.blend(DoubleVector.fromArray(DS, lossOut, s0), done).intoArray(lossOut, s0);
-        }
+        // stored unconditionally (into the lane buffer when there is no lossOut): an if here would
+        // merge branches with vectors live, which makes C2 box them
+        loss.blend(DoubleVector.fromArray(DS, lossTo, lossAt), done).intoArray(lossTo, lossAt);
         double part = 0;
         for (int j = 0; j < LD; j += 4) { // lanes in a fixed pairwise order
             part += (loss.lane(j) + loss.lane(j + 1)) + (loss.lane(j + 2) + loss.lane(j + 3));
@@ -663,22 +663,23 @@ final class StridedCeKernels {
             for (int i0 = 0; i0 < inner; i0 += LF) {
                 final int b = Math.min(i0, inner - LF);
                 lanes(n * inner + b, upstream, gradScale, l);
+                final float[] lossTo = lossOut == null ? l.lossF : lossOut;
+                final int lossAt = lossOut == null ? 0 : n * inner + b;
                 part += gradOut == null
-                        ? probsLoss(x, t, n, b, i0 - b, inner, p, lossOut)
-                        : probsFused(x, t, n, b, i0 - b, inner, p, lossOut, gradOut, l);
+                        ? probsLoss(x, t, n, b, i0 - b, inner, p, lossTo, lossAt)
+                        : probsFused(x, t, n, b, i0 - b, inner, p, lossTo, lossAt, gradOut, l);
             }
             sum.add(part);
         }
     }
 
     /** One block of probability targets, loss only; returns the sum of its losses over the lanes not done. */
-    private static double probsLoss(float[] x, float[] t, int n, int b, int first, int inner, CeParams p, float[] lossOut) {
+    private static double probsLoss(float[] x, float[] t, int n, int b, int first, int inner, CeParams p, float[] lossTo, int lossAt) {
         final int classes = p.classes;
         final float[] w = p.weightF;
         final float keep = (float) (1 - p.smoothing);
         final float epsC = (float) (p.smoothing / classes);
         final int base = n * classes * inner + b;
-        final int s0 = n * inner + b;
         final VectorMask<Float> done = IOTA_F.lt((float) first);
         FloatVector m = FloatVector.fromArray(FS, x, base);
         for (int c = 1; c < classes; c++) {
@@ -736,9 +737,9 @@ final class StridedCeKernels {
         final FloatVector logS = lK.fma(FloatVector.broadcast(FS, LOG_LN2_HI_F), lU.neg())
                 .blend(Float.NaN, s2.compare(VectorOperators.NE, s2));
         final FloatVector loss = a2.mul(logS).sub(b2).blend(0f, done);
-        if (lossOut != null) {
-            loss.blend(FloatVector.fromArray(FS, lossOut, s0), done).intoArray(lossOut, s0);
-        }
+        // stored unconditionally (into the lane buffer when there is no lossOut): an if here would
+        // merge branches with vectors live, which makes C2 box them
+        loss.blend(FloatVector.fromArray(FS, lossTo, lossAt), done).intoArray(lossTo, lossAt);
         double part = 0;
         for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order
             part += ((double) loss.lane(j) + loss.lane(j + 1)) + ((double) loss.lane(j + 2) + loss.lane(j + 3));
@@ -748,13 +749,12 @@ final class StridedCeKernels {
 
     /** One block of probability targets, loss and gradient (into out, which may be x). */
     private static double probsFused(float[] x, float[] t, int n, int b, int first, int inner, CeParams p,
-                                     float[] lossOut, float[] out, Lanes l) {
+                                     float[] lossTo, int lossAt, float[] out, Lanes l) {
         final int classes = p.classes;
         final float[] w = p.weightF;
         final float keep = (float) (1 - p.smoothing);
         final float epsC = (float) (p.smoothing / classes);
         final int base = n * classes * inner + b;
-        final int s0 = n * inner + b;
         final VectorMask<Float> done = IOTA_F.lt((float) first);
         FloatVector m = FloatVector.fromArray(FS, x, base);
         for (int c = 1; c < classes; c++) {
@@ -813,9 +813,9 @@ final class StridedCeKernels {
         final FloatVector logS = lK.fma(FloatVector.broadcast(FS, LOG_LN2_HI_F), lU.neg())
                 .blend(Float.NaN, s2.compare(VectorOperators.NE, s2));
         final FloatVector loss = a2.mul(logS).sub(b2).blend(0f, done);
-        if (lossOut != null) {
-            loss.blend(FloatVector.fromArray(FS, lossOut, s0), done).intoArray(lossOut, s0);
-        }
+        // stored unconditionally (into the lane buffer when there is no lossOut): an if here would
+        // merge branches with vectors live, which makes C2 box them
+        loss.blend(FloatVector.fromArray(FS, lossTo, lossAt), done).intoArray(lossTo, lossAt);
         double part = 0;
         for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order
             part += ((double) loss.lane(j) + loss.lane(j + 1)) + ((double) loss.lane(j + 2) + loss.lane(j + 3));
@@ -844,22 +844,23 @@ final class StridedCeKernels {
             for (int i0 = 0; i0 < inner; i0 += LD) {
                 final int b = Math.min(i0, inner - LD);
                 lanes(n * inner + b, upstream, gradScale, l);
+                final double[] lossTo = lossOut == null ? l.loss : lossOut;
+                final int lossAt = lossOut == null ? 0 : n * inner + b;
                 part += gradOut == null
-                        ? probsLoss(x, t, n, b, i0 - b, inner, p, lossOut)
-                        : probsFused(x, t, n, b, i0 - b, inner, p, lossOut, gradOut, l);
+                        ? probsLoss(x, t, n, b, i0 - b, inner, p, lossTo, lossAt)
+                        : probsFused(x, t, n, b, i0 - b, inner, p, lossTo, lossAt, gradOut, l);
             }
             sum.add(part);
         }
     }
 
     /** One block of probability targets, loss only; returns the sum of its losses over the lanes not done. */
-    private static double probsLoss(double[] x, double[] t, int n, int b, int first, int inner, CeParams p, double[] lossOut) {
+    private static double probsLoss(double[] x, double[] t, int n, int b, int first, int inner, CeParams p, double[] lossTo, int lossAt) {
         final int classes = p.classes;
         final double[] w = p.weight;
         final double keep = (1 - p.smoothing);
         final double epsC = (p.smoothing / classes);
         final int base = n * classes * inner + b;
-        final int s0 = n * inner + b;
         final VectorMask<Double> done = IOTA_D.lt((double) first);
         DoubleVector m = DoubleVector.fromArray(DS, x, base);
         for (int c = 1; c < classes; c++) {
@@ -926,9 +927,9 @@ final class StridedCeKernels {
         final DoubleVector logS = lK.fma(DoubleVector.broadcast(DS, LN2_HI_D), lU.neg())
                 .blend(Double.NaN, s2.compare(VectorOperators.NE, s2));
         final DoubleVector loss = a2.mul(logS).sub(b2).blend(0.0, done);
-        if (lossOut != null) {
-            loss.blend(DoubleVector.fromArray(DS, lossOut, s0), done).intoArray(lossOut, s0);
-        }
+        // stored unconditionally (into the lane buffer when there is no lossOut): an if here would
+        // merge branches with vectors live, which makes C2 box them
+        loss.blend(DoubleVector.fromArray(DS, lossTo, lossAt), done).intoArray(lossTo, lossAt);
         double part = 0;
         for (int j = 0; j < LD; j += 4) { // lanes in a fixed pairwise order
             part += (loss.lane(j) + loss.lane(j + 1)) + (loss.lane(j + 2) + loss.lane(j + 3));
@@ -938,13 +939,12 @@ final class StridedCeKernels {
 
     /** One block of probability targets, loss and gradient (into out, which may be x). */
     private static double probsFused(double[] x, double[] t, int n, int b, int first, int inner, CeParams p,
-                                     double[] lossOut, double[] out, Lanes l) {
+                                     double[] lossTo, int lossAt, double[] out, Lanes l) {
         final int classes = p.classes;
         final double[] w = p.weight;
         final double keep = (1 - p.smoothing);
         final double epsC = (p.smoothing / classes);
         final int base = n * classes * inner + b;
-        final int s0 = n * inner + b;
         final VectorMask<Double> done = IOTA_D.lt((double) first);
         DoubleVector m = DoubleVector.fromArray(DS, x, base);
         for (int c = 1; c < classes; c++) {
@@ -1012,9 +1012,9 @@ final class StridedCeKernels {
         final DoubleVector logS = lK.fma(DoubleVector.broadcast(DS, LN2_HI_D), lU.neg())
                 .blend(Double.NaN, s2.compare(VectorOperators.NE, s2));
         final DoubleVector loss = a2.mul(logS).sub(b2).blend(0.0, done);
-        if (lossOut != null) {
-            loss.blend(DoubleVector.fromArray(DS, lossOut, s0), done).intoArray(lossOut, s0);
-        }
+        // stored unconditionally (into the lane buffer when there is no lossOut): an if here would
+        // merge branches with vectors live, which makes C2 box them
+        loss.blend(DoubleVector.fromArray(DS, lossTo, lossAt), done).intoArray(lossTo, lossAt);
         double part = 0;
         for (int j = 0; j < LD; j += 4) { // lanes in a fixed pairwise order
             part += (loss.lane(j) + loss.lane(j + 1)) + (loss.lane(j + 2) + loss.lane(j + 3));
