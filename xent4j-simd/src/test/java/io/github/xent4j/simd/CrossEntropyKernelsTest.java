@@ -115,28 +115,28 @@ class CrossEntropyKernelsTest {
 
     @Test
     void spatialIndexTargetsMatchScalar() {
-        for (long seed = 1; seed <= 700; seed++) {
+        for (long seed = 1; seed <= 350; seed++) {
             checkIndex(Case.random(seed, true));
         }
     }
 
     @Test
     void rowsWithEveryOptionMatchScalar() {
-        for (long seed = 1001; seed <= 1800; seed++) {
+        for (long seed = 1001; seed <= 1400; seed++) {
             checkIndex(Case.random(seed, false));
         }
     }
 
     @Test
     void spatialProbabilityTargetsMatchScalar() {
-        for (long seed = 1; seed <= 400; seed++) {
+        for (long seed = 1; seed <= 200; seed++) {
             checkProbs(Case.random(seed, true));
         }
     }
 
     @Test
     void rowProbabilityTargetsWithWeightsMatchScalar() {
-        for (long seed = 2001; seed <= 2500; seed++) {
+        for (long seed = 2001; seed <= 2250; seed++) {
             checkProbs(Case.random(seed, false));
         }
     }
