@@ -206,7 +206,6 @@ final class CrossEntropyKernels {
         }
     }
 
-    /** max over the row, NaN-propagating (Java max semantics, also in the vector lanes). */
     // ================================================================ cross-entropy, index, float64
 
     public void crossEntropy(double[] x, int[] target, int n0, int n1, int inner, CeParams p,
@@ -281,8 +280,9 @@ final class CrossEntropyKernels {
     // ================================================================ cross-entropy, probabilities
 
     /**
-     * Probability targets, unweighted: per row S = sum e, A = sum t', B = sum t' d with
-     * t' = t (1 - eps) + eps / C and d = x - max; loss = A log S - B; grad = e (g A / S) - g t'.
+     * Probability targets: per row S = sum e, A = sum w t', B = sum w t' d with
+     * t' = t (1 - eps) + eps / C, d = x - max and w the class weights (1 without); loss = A log S - B;
+     * grad = e (g A / S) - g w t'.
      * A and B are read before the exps overwrite the logits (in place).
      */
     public void crossEntropyProbs(float[] x, float[] t, int n0, int n1, int inner, CeParams p,

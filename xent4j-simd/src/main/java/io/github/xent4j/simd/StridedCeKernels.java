@@ -17,9 +17,11 @@ import static io.github.xent4j.simd.VectorMath.*;
  * covers L consecutive positions, and every step runs lane-wise across positions. Per block of L
  * positions: pass 1 takes the max over the classes; pass 2 computes d = x - max, e = exp(d), stores
  * e into the gradient buffer, and sums S = sum e together with what the options need (index
- * targets: sum_c w_c d_c, and d and w at the target class, picked by comparing each lane's target
- * with c; probability targets: A = sum_c w_c t'_c and B = sum_c w_c t'_c d_c); then the loss with
- * a vector log ({@link VectorMath#log}, written out); pass 3 scales e into the gradient in place.
+ * targets: sum_c w_c d_c; probability targets: A = sum_c w_c t'_c and B = sum_c w_c t'_c d_c); then
+ * the loss with a vector log ({@link VectorMath#log}, written out); pass 3 scales e into the
+ * gradient in place, and one scalar store per position subtracts the target class's term. (Picking
+ * the target per class by a lane compare and blend made C2 box vectors; a scalar loop gathers each
+ * lane's target logit and weight before pass 2 instead.)
  *
  * <p>PyTorch's rule, as the reference kernels: index targets lose w_y (log S - d_y), with label
  * smoothing (1 - eps) that + eps/C (W log S - sum_c w_c d_c), ignore_index positions 0 (gradient 0,
@@ -31,8 +33,8 @@ import static io.github.xent4j.simd.VectorMath.*;
  * <p>Tails: a last partial block is a full block ending at D, overlapping the one before; its lanes
  * already done are blended back to what memory holds at every store (so in-place use stays correct)
  * and out of the sums. Requires D >= L; smaller D goes to the reference. Each lane's target (-1 for
- * ignore_index) and gradient factor {@code gradScale * upstream} come through small per-thread lane
- * buffers filled by a scalar loop.
+ * ignore_index), its logit and weight, and gradient factor {@code gradScale * upstream} come through
+ * small per-thread lane buffers filled by a scalar loop.
  *
  * <p>Sums: S and the option sums accumulate in {@code CHUNK} classes, then across chunks; the
  * per-position losses go into a double in lane order, one partial sum per sample into the exact sum
