@@ -39,8 +39,10 @@ final class CrossEntropyKernels {
             }
             return;
         }
-        if (classes == 1) {
-            // the exact gradient is 0: the reference gives it exactly
+        if (classes == 1 || (classes < LF && lossOut != null)) {
+            // C = 1: the exact gradient is 0, which the reference gives exactly. Per-position losses of rows
+            // under one vector: the reference's double arithmetic as before (the lane path forms them in
+            // float32, within 1 ulp of float as PyTorch does; the CLI pins the double-rounded values)
             ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
