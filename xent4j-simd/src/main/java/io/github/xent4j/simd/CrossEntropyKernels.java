@@ -31,11 +31,28 @@ final class CrossEntropyKernels {
                                float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
         final double eps = p.smoothing;
-        if (inner != 1 || classes < LF || (eps > 0 && p.weight != null)) {
+        if (inner != 1) {
+            if (StridedCeKernels.takes(inner, classes, true)) {
+                StridedCeKernels.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            } else {
+                ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            }
+            return;
+        }
+        if (classes == 1 || (classes < LF && lossOut != null)) {
+            // C = 1: the exact gradient is 0, which the reference gives exactly. Per-position losses of rows
+            // under one vector: the reference's double arithmetic as before (the lane path forms them in
+            // float32, within 1 ulp of float as PyTorch does; the CLI pins the double-rounded values)
             ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
-        if (classes <= 2 * LF) {
+        if (classes < LF) {
+            StridedCeKernels.shortRows(x, target, n0, n1, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            return;
+        }
+        // class weights enter the smoothing sums and the gradient's smoothing term only with smoothing
+        final float[] wF = eps > 0 ? p.weightF : null;
+        if (classes <= 2 * LF && wF == null) {
             crossEntropyShortRows(x, target, n0, n1, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
@@ -61,7 +78,7 @@ final class CrossEntropyKernels {
             final double xy = x[base + y];
             // sum_c w_c d_c with d_c = x_c - max, only for smoothing (unweighted here); read before
             // pass 2, which overwrites the logits in place
-            final double wd = eps > 0 ? shiftedSum(x, base, classes, m) : 0;
+            final double wd = eps == 0 ? 0 : wF == null ? shiftedSum(x, base, classes, m) : weightedShiftedSum(x, base, classes, m, wF);
             final double sum = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
             final double logS = Math.log(sum);
             final double wy = p.w(y);
@@ -77,10 +94,14 @@ final class CrossEntropyKernels {
                 final double g = gradScale * (upstream == null ? 1.0 : upstream[n]);
                 final double a = g * (1 - eps) * wy;
                 final double scale = (a + g * epsC * p.weightSum) / sum;
-                final double sub = g * epsC; // unweighted smoothing: g * eps/C * w_c with w_c = 1
+                final double sub = g * epsC; // the smoothing term g eps/C w_c, w_c = 1 unweighted
                 final double ey = gradOut[base + y];
-                scaleRow(gradOut, base, classes, (float) scale, (float) sub);
-                gradOut[base + y] = (float) (ey * scale - sub - a);
+                if (wF == null) {
+                    scaleRow(gradOut, base, classes, (float) scale, (float) sub);
+                } else {
+                    scaleRowWeighted(gradOut, base, classes, (float) scale, (float) sub, wF);
+                }
+                gradOut[base + y] = (float) (ey * scale - sub * (wF == null ? 1 : wy) - a);
             }
         }
     }
@@ -187,17 +208,30 @@ final class CrossEntropyKernels {
         }
     }
 
-    /** max over the row, NaN-propagating (Java max semantics, also in the vector lanes). */
     // ================================================================ cross-entropy, index, float64
 
     public void crossEntropy(double[] x, int[] target, int n0, int n1, int inner, CeParams p,
                                double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
         final double eps = p.smoothing;
-        if (inner != 1 || classes < LD || (eps > 0 && p.weight != null)) {
+        if (inner != 1) {
+            if (StridedCeKernels.takes(inner, classes, false)) {
+                StridedCeKernels.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            } else {
+                ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            }
+            return;
+        }
+        if (classes == 1) {
+            // the exact gradient is 0: the reference gives it exactly
             ref.crossEntropy(x, target, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
+        if (classes < LD) {
+            StridedCeKernels.shortRows(x, target, n0, n1, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            return;
+        }
+        final double[] w = eps > 0 ? p.weight : null;
         final double epsC = eps / classes;
         for (int n = n0; n < n1; n++) {
             final int base = n * classes;
@@ -217,7 +251,7 @@ final class CrossEntropyKernels {
                 continue;
             }
             final double xy = x[base + y];
-            final double wd = eps > 0 ? shiftedSum(x, base, classes, m) : 0;
+            final double wd = eps == 0 ? 0 : w == null ? shiftedSum(x, base, classes, m) : weightedShiftedSum(x, base, classes, m, w);
             final double sum = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
             final double logS = Math.log(sum);
             final double wy = p.w(y);
@@ -235,8 +269,12 @@ final class CrossEntropyKernels {
                 final double scale = (a + g * epsC * p.weightSum) / sum;
                 final double sub = g * epsC;
                 final double ey = gradOut[base + y];
-                scaleRow(gradOut, base, classes, scale, sub);
-                gradOut[base + y] = ey * scale - sub - a;
+                if (w == null) {
+                    scaleRow(gradOut, base, classes, scale, sub);
+                } else {
+                    scaleRowWeighted(gradOut, base, classes, scale, sub, w);
+                }
+                gradOut[base + y] = ey * scale - sub * (w == null ? 1 : wy) - a;
             }
         }
     }
@@ -244,17 +282,27 @@ final class CrossEntropyKernels {
     // ================================================================ cross-entropy, probabilities
 
     /**
-     * Probability targets, unweighted: per row S = sum e, A = sum t', B = sum t' d with
-     * t' = t (1 - eps) + eps / C and d = x - max; loss = A log S - B; grad = e (g A / S) - g t'.
+     * Probability targets: per row S = sum e, A = sum w t', B = sum w t' d with
+     * t' = t (1 - eps) + eps / C, d = x - max and w the class weights (1 without); loss = A log S - B;
+     * grad = e (g A / S) - g w t'.
      * A and B are read before the exps overwrite the logits (in place).
      */
     public void crossEntropyProbs(float[] x, float[] t, int n0, int n1, int inner, CeParams p,
                                     float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
-        if (inner != 1 || classes < LF || p.weight != null) {
+        if (inner != 1) {
+            if (StridedCeKernels.takes(inner, classes, true)) {
+                StridedCeKernels.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            } else {
+                ref.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            }
+            return;
+        }
+        if (classes < LF) {
             ref.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
+        final float[] w = p.weightF;
         final float keep = (float) (1 - p.smoothing);
         final float epsC = (float) (p.smoothing / classes);
         for (int n = n0; n < n1; n++) {
@@ -264,8 +312,9 @@ final class CrossEntropyKernels {
                 ref.crossEntropyProbs(x, t, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale, lossSum);
                 continue;
             }
-            final double a = targetSum(t, base, classes, keep, epsC);
-            final double b = targetDot(x, t, base, classes, m, keep, epsC);
+            final double a = w == null ? targetSum(t, base, classes, keep, epsC) : weightedTargetSum(t, base, classes, keep, epsC, w);
+            final double b = w == null ? targetDot(x, t, base, classes, m, keep, epsC)
+                    : weightedTargetDot(x, t, base, classes, m, keep, epsC, w);
             final double sum = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
             // -sum_c t'_c (d_c - log S) = A log S - B
             final double loss = a * Math.log(sum) - b;
@@ -275,7 +324,11 @@ final class CrossEntropyKernels {
             }
             if (gradOut != null) {
                 final double g = gradScale * (upstream == null ? 1.0 : upstream[n]);
-                probsGrad(gradOut, t, base, classes, (float) (g * a / sum), (float) -g, keep, epsC);
+                if (w == null) {
+                    probsGrad(gradOut, t, base, classes, (float) (g * a / sum), (float) -g, keep, epsC);
+                } else {
+                    weightedProbsGrad(gradOut, t, base, classes, (float) (g * a / sum), (float) -g, keep, epsC, w);
+                }
             }
         }
     }
@@ -356,13 +409,94 @@ final class CrossEntropyKernels {
         }
     }
 
+    /** sum_c w_c t'_c, w indexed by class. */
+    static double weightedTargetSum(float[] t, int base, int classes, float keep, float epsC, float[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        double sum = 0;
+        int i = base;
+        // two float levels of CHUNK vectors as in targetSum
+        while (i < vend) {
+            final int outerEnd = Math.min(vend, i + CHUNK * CHUNK * LF);
+            FloatVector acc2 = FloatVector.zero(FS);
+            while (i < outerEnd) {
+                final int chunkEnd = Math.min(outerEnd, i + CHUNK * LF);
+                FloatVector acc = FloatVector.zero(FS);
+                for (; i < chunkEnd; i += LF) {
+                    acc = FloatVector.fromArray(FS, t, i).fma(keep, epsC).fma(FloatVector.fromArray(FS, w, i - base), acc);
+                }
+                acc2 = acc2.add(acc);
+            }
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            }
+        }
+        for (; i < end; i++) {
+            sum += (double) w[i - base] * Math.fma(t[i], keep, epsC);
+        }
+        return sum;
+    }
+
+    /** sum_c w_c t'_c (x_c - m), w indexed by class. */
+    static double weightedTargetDot(float[] x, float[] t, int base, int classes, float m, float keep, float epsC, float[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        final FloatVector vm = FloatVector.broadcast(FS, m);
+        double sum = 0;
+        int i = base;
+        while (i < vend) {
+            final int outerEnd = Math.min(vend, i + CHUNK * CHUNK * LF);
+            FloatVector acc2 = FloatVector.zero(FS);
+            while (i < outerEnd) {
+                final int chunkEnd = Math.min(outerEnd, i + CHUNK * LF);
+                FloatVector acc = FloatVector.zero(FS);
+                for (; i < chunkEnd; i += LF) {
+                    FloatVector wt = FloatVector.fromArray(FS, t, i).fma(keep, epsC).mul(FloatVector.fromArray(FS, w, i - base));
+                    acc = wt.fma(FloatVector.fromArray(FS, x, i).sub(vm), acc);
+                }
+                acc2 = acc2.add(acc);
+            }
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            }
+        }
+        for (; i < end; i++) {
+            sum += (double) w[i - base] * Math.fma(t[i], keep, epsC) * (x[i] - m);
+        }
+        return sum;
+    }
+
+    /** g_c = e_c * scale + ng * w_c t'_c, in place over the exps, w indexed by class. */
+    static void weightedProbsGrad(float[] g, float[] t, int base, int classes, float scale, float ng, float keep, float epsC, float[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        final FloatVector vs = FloatVector.broadcast(FS, scale);
+        int i = base;
+        for (; i < vend; i += LF) {
+            FloatVector wt = FloatVector.fromArray(FS, t, i).fma(keep, epsC).mul(FloatVector.fromArray(FS, w, i - base));
+            FloatVector.fromArray(FS, g, i).fma(vs, wt.mul(ng)).intoArray(g, i);
+        }
+        for (; i < end; i++) {
+            g[i] = Math.fma(g[i], scale, w[i - base] * Math.fma(t[i], keep, epsC) * ng);
+        }
+    }
+
     public void crossEntropyProbs(double[] x, double[] t, int n0, int n1, int inner, CeParams p,
                                     double[] lossOut, double[] gradOut, double[] upstream, double gradScale, ExactSum lossSum) {
         final int classes = p.classes;
-        if (inner != 1 || classes < LD || p.weight != null) {
+        if (inner != 1) {
+            if (StridedCeKernels.takes(inner, classes, false)) {
+                StridedCeKernels.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            } else {
+                ref.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
+            }
+            return;
+        }
+        if (classes < LD) {
             ref.crossEntropyProbs(x, t, n0, n1, inner, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
+        final double[] w = p.weight;
         final double keep = 1 - p.smoothing;
         final double epsC = p.smoothing / classes;
         for (int n = n0; n < n1; n++) {
@@ -372,8 +506,9 @@ final class CrossEntropyKernels {
                 ref.crossEntropyProbs(x, t, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale, lossSum);
                 continue;
             }
-            final double a = targetSum(t, base, classes, keep, epsC);
-            final double b = targetDot(x, t, base, classes, m, keep, epsC);
+            final double a = w == null ? targetSum(t, base, classes, keep, epsC) : weightedTargetSum(t, base, classes, keep, epsC, w);
+            final double b = w == null ? targetDot(x, t, base, classes, m, keep, epsC)
+                    : weightedTargetDot(x, t, base, classes, m, keep, epsC, w);
             final double sum = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
             final double loss = a * Math.log(sum) - b;
             lossSum.add(loss);
@@ -382,7 +517,11 @@ final class CrossEntropyKernels {
             }
             if (gradOut != null) {
                 final double g = gradScale * (upstream == null ? 1.0 : upstream[n]);
-                probsGrad(gradOut, t, base, classes, g * a / sum, -g, keep, epsC);
+                if (w == null) {
+                    probsGrad(gradOut, t, base, classes, g * a / sum, -g, keep, epsC);
+                } else {
+                    weightedProbsGrad(gradOut, t, base, classes, g * a / sum, -g, keep, epsC, w);
+                }
             }
         }
     }
@@ -438,4 +577,55 @@ final class CrossEntropyKernels {
         }
     }
 
+    static double weightedTargetSum(double[] t, int base, int classes, double keep, double epsC, double[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LD;
+        DoubleVector acc = DoubleVector.zero(DS);
+        int i = base;
+        for (; i < vend; i += LD) {
+            acc = DoubleVector.fromArray(DS, t, i).fma(keep, epsC).fma(DoubleVector.fromArray(DS, w, i - base), acc);
+        }
+        double sum = 0;
+        for (int j = 0; j < LD; j += 4) { // lanes in a fixed pairwise order (see class note)
+            sum += (acc.lane(j) + acc.lane(j + 1)) + (acc.lane(j + 2) + acc.lane(j + 3));
+        }
+        for (; i < end; i++) {
+            sum += w[i - base] * Math.fma(t[i], keep, epsC);
+        }
+        return sum;
+    }
+
+    static double weightedTargetDot(double[] x, double[] t, int base, int classes, double m, double keep, double epsC, double[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LD;
+        final DoubleVector vm = DoubleVector.broadcast(DS, m);
+        DoubleVector acc = DoubleVector.zero(DS);
+        int i = base;
+        for (; i < vend; i += LD) {
+            DoubleVector wt = DoubleVector.fromArray(DS, t, i).fma(keep, epsC).mul(DoubleVector.fromArray(DS, w, i - base));
+            acc = wt.fma(DoubleVector.fromArray(DS, x, i).sub(vm), acc);
+        }
+        double sum = 0;
+        for (int j = 0; j < LD; j += 4) { // lanes in a fixed pairwise order (see class note)
+            sum += (acc.lane(j) + acc.lane(j + 1)) + (acc.lane(j + 2) + acc.lane(j + 3));
+        }
+        for (; i < end; i++) {
+            sum += w[i - base] * Math.fma(t[i], keep, epsC) * (x[i] - m);
+        }
+        return sum;
+    }
+
+    static void weightedProbsGrad(double[] g, double[] t, int base, int classes, double scale, double ng, double keep, double epsC, double[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LD;
+        final DoubleVector vs = DoubleVector.broadcast(DS, scale);
+        int i = base;
+        for (; i < vend; i += LD) {
+            DoubleVector wt = DoubleVector.fromArray(DS, t, i).fma(keep, epsC).mul(DoubleVector.fromArray(DS, w, i - base));
+            DoubleVector.fromArray(DS, g, i).fma(vs, wt.mul(ng)).intoArray(g, i);
+        }
+        for (; i < end; i++) {
+            g[i] = Math.fma(g[i], scale, w[i - base] * Math.fma(t[i], keep, epsC) * ng);
+        }
+    }
 }

@@ -217,6 +217,50 @@ final class RowKernels {
         }
     }
 
+    /** sum_c w_c (x_c - m) over the row, w indexed by class (each term <= 0 for w >= 0). */
+    static double weightedShiftedSum(float[] x, int base, int classes, float m, float[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        final FloatVector vm = FloatVector.broadcast(FS, m);
+        double sum = 0;
+        int i = base;
+        // two float levels of CHUNK vectors as in shiftedSum
+        while (i < vend) {
+            final int outerEnd = Math.min(vend, i + CHUNK * CHUNK * LF);
+            FloatVector acc2 = FloatVector.zero(FS);
+            while (i < outerEnd) {
+                final int chunkEnd = Math.min(outerEnd, i + CHUNK * LF);
+                FloatVector acc = FloatVector.zero(FS);
+                for (; i < chunkEnd; i += LF) {
+                    acc = FloatVector.fromArray(FS, x, i).sub(vm).fma(FloatVector.fromArray(FS, w, i - base), acc);
+                }
+                acc2 = acc2.add(acc);
+            }
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            }
+        }
+        for (; i < end; i++) {
+            sum += (double) w[i - base] * (x[i] - m);
+        }
+        return sum;
+    }
+
+    /** g_c = e_c * scale - sub * w_c over the row, in place, w indexed by class. */
+    static void scaleRowWeighted(float[] g, int base, int classes, float scale, float sub, float[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        final FloatVector vs = FloatVector.broadcast(FS, scale);
+        final FloatVector vsub = FloatVector.broadcast(FS, -sub);
+        int i = base;
+        for (; i < vend; i += LF) {
+            FloatVector.fromArray(FS, g, i).fma(vs, vsub.mul(FloatVector.fromArray(FS, w, i - base))).intoArray(g, i);
+        }
+        for (; i < end; i++) {
+            g[i] = Math.fma(g[i], scale, -sub * w[i - base]);
+        }
+    }
+
     static double rowMax(double[] x, int base, int classes) {
         final int end = base + classes;
         final int vend = end - classes % LD;
@@ -392,6 +436,39 @@ final class RowKernels {
         }
         for (; i < end; i++) {
             g[i] = Math.fma(g[i], scale, -sub);
+        }
+    }
+
+    static double weightedShiftedSum(double[] x, int base, int classes, double m, double[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LD;
+        final DoubleVector vm = DoubleVector.broadcast(DS, m);
+        DoubleVector acc = DoubleVector.zero(DS);
+        int i = base;
+        for (; i < vend; i += LD) {
+            acc = DoubleVector.fromArray(DS, x, i).sub(vm).fma(DoubleVector.fromArray(DS, w, i - base), acc);
+        }
+        double sum = 0;
+        for (int j = 0; j < LD; j += 4) { // lanes in a fixed pairwise order (see class note)
+            sum += (acc.lane(j) + acc.lane(j + 1)) + (acc.lane(j + 2) + acc.lane(j + 3));
+        }
+        for (; i < end; i++) {
+            sum += w[i - base] * (x[i] - m);
+        }
+        return sum;
+    }
+
+    static void scaleRowWeighted(double[] g, int base, int classes, double scale, double sub, double[] w) {
+        final int end = base + classes;
+        final int vend = end - classes % LD;
+        final DoubleVector vs = DoubleVector.broadcast(DS, scale);
+        final DoubleVector vsub = DoubleVector.broadcast(DS, -sub);
+        int i = base;
+        for (; i < vend; i += LD) {
+            DoubleVector.fromArray(DS, g, i).fma(vs, vsub.mul(DoubleVector.fromArray(DS, w, i - base))).intoArray(g, i);
+        }
+        for (; i < end; i++) {
+            g[i] = Math.fma(g[i], scale, -sub * w[i - base]);
         }
     }
 

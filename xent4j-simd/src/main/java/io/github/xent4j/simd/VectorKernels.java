@@ -36,10 +36,11 @@ import static io.github.xent4j.simd.VectorMath.*;
  * <p>Tails: whole vectors cover a row up to its last multiple of the vector length; the last
  * C mod L elements are covered by one more vector ending at the row's end, whose lanes already
  * done are blended out of the sums and keep their stored values (also correct in place), or by the
- * scalar twins of the same arithmetic ({@link VectorMath#exp(float)}, {@code Math.fma}). For
- * cross-entropy and softmax, rows shorter than one vector, spatial inputs (inner > 1), rows whose
- * max is not finite (NaN, +inf, all -inf), weighted label smoothing and weighted probability
- * targets go to the scalar reference kernels handed to the provider.
+ * scalar twins of the same arithmetic ({@link VectorMath#exp(float)}, {@code Math.fma}). K-dim
+ * inputs (inner >= one vector) and index-target rows shorter than one vector run lane-wise across
+ * positions ({@link StridedCeKernels}). Rows whose max is not finite (NaN, +inf, all -inf), C = 1,
+ * K-dim inputs with inner below one vector and probability-target rows shorter than one vector
+ * go to the scalar reference kernels handed to the provider.
  *
  * <p>Float32 sums: lanes accumulate in float over {@code CHUNK} vectors, those chunk sums in float
  * over {@code CHUNK} more, then the lanes are added into a double in a fixed pairwise order

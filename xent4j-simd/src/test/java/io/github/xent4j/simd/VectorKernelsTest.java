@@ -253,9 +253,9 @@ class VectorKernelsTest {
     }
 
     @Test
-    void spatialInputsGoToTheReference() {
+    void spatialInputsBelowOneVectorGoToTheReference() {
         Random r = new Random(5);
-        int n = 3, c = 20, d = 7;
+        int n = 3, c = 20, d = VectorMath.LD - 1;
         float[] x = logitsF(r, n * c * d, 2);
         int[] t = new int[n * d];
         for (int i = 0; i < t.length; i++) {
