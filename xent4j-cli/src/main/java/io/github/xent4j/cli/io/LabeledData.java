@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * Training data read from a CSV file: feature columns and one label column (see
- * {@link Csv#readLabeled(java.nio.file.Path, String)}). Every feature is a finite number.
+ * {@link LabeledCsv#read(java.nio.file.Path, String)}). Every feature is a finite number.
  *
  * <p>Labels may be missing (an empty field). A numeric label column gives {@code INT64} labels when
  * every present label is an integer, else {@code FLOAT64}; a column with any non-numeric label is

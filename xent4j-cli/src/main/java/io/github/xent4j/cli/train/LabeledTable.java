@@ -1,8 +1,8 @@
 package io.github.xent4j.cli.train;
 
 import io.github.xent4j.cli.data.Dims;
-import io.github.xent4j.cli.io.Csv;
 import io.github.xent4j.cli.io.DataException;
+import io.github.xent4j.cli.io.LabeledCsv;
 import io.github.xent4j.cli.io.LabeledData;
 import io.github.xent4j.cli.io.NdArray;
 
@@ -32,17 +32,17 @@ record LabeledTable(String source, String[] featureNames, String labelName, Stri
         if (in == null) {
             throw new IOException("the bundled " + DIGITS + " is missing from this build");
         }
-        return of(Csv.readLabeled(in, "digits (bundled)", null));
+        return of(LabeledCsv.read(in, "digits (bundled)", null));
     }
 
     /**
-     * Reads the user's CSV as {@link Csv#readLabeled(Path, String)} does.
+     * Reads the user's CSV as {@link LabeledCsv#read(Path, String)} does.
      *
      * @param labelColumn a header name, a 0-based index in a file without a header, or null for the last column
      * @throws DataException for a file that cannot be read or parsed, or that has nothing to train on
      */
     static LabeledTable read(Path file, String labelColumn) {
-        return of(Csv.readLabeled(file, labelColumn));
+        return of(LabeledCsv.read(file, labelColumn));
     }
 
     /**
