@@ -55,6 +55,7 @@ public final class LabeledCsv {
      * @param in          CSV text in UTF-8, possibly gzip-compressed
      * @param source      what messages call the data, e.g. {@code "digits (bundled)"}
      * @param labelColumn as in {@link #read(Path, String)}
+     * @return as {@link #read(Path, String)}
      * @throws DataException as {@link #read(Path, String)}
      */
     public static LabeledData read(InputStream in, String source, String labelColumn) {
