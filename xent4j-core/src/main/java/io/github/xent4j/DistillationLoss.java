@@ -19,7 +19,7 @@ import io.github.xent4j.spi.Kernels;
  * is this loss with its defaults (BATCHMEAN) for (N, C) inputs.
  *
  * <p>Shapes: student logits and teacher of one shape, (C), (N, C) or (N, C, d1..dk) (the class
- * dimension is 1); target (only with alpha < 1) one class index per position, with ignore_index.
+ * dimension is 1); target (only with alpha &lt; 1) one class index per position, with ignore_index.
  * The teacher is logits (default) or, with {@link Builder#teacherLogProbs(boolean)}, log-probabilities
  * log q used as given (already at temperature T, as {@code kl_div(log_target=True)} takes them).
  *
@@ -41,7 +41,7 @@ import io.github.xent4j.spi.Kernels;
  * }</pre>
  * T = 1 and alpha = 1 is {@code kl_div(log_softmax(x), softmax(teacher), "batchmean")}.
  *
- * <p>Edge cases: NaN anywhere in a row gives NaN; every target ignored with alpha < 1 leaves the
+ * <p>Edge cases: NaN anywhere in a row gives NaN; every target ignored with alpha &lt; 1 leaves the
  * hard-label term out (its sum is 0). Example (checked by a test): student {@code [[0.1, 0.3, 0.6],
  * [0.3, 0.2, 0.5]]}, teacher {@code [[1, 0, 2], [0.5, 0.5, -1]]}, T = 2: BATCHMEAN = 0.2500698.
  *
@@ -242,7 +242,7 @@ public final class DistillationLoss extends Loss {
      * alpha is 1 (it is then validated but not used).
      *
      * @throws InvalidInputException for a target outside [0, C) that is not ignore_index, or a
-     *                               missing target with alpha < 1
+     *                               missing target with alpha &lt; 1
      */
     public LossSum denominator(int[] shape, int[] target) {
         ClassShape cs = Check.classShape("studentLogits", shape);
@@ -348,7 +348,7 @@ public final class DistillationLoss extends Loss {
          * The temperature T > 0 (default 1): both distributions are softened as softmax(logits / T),
          * and the distillation term is scaled by T^2 so that its gradient keeps its size.
          *
-         * @throws InvalidInputException for T <= 0, NaN or infinite
+         * @throws InvalidInputException for T &le; 0, NaN or infinite
          */
         public Builder temperature(double temperature) {
             if (!(temperature > 0) || Double.isInfinite(temperature)) {

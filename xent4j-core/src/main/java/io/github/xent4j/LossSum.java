@@ -82,7 +82,7 @@ public final class LossSum implements java.io.Serializable {
      * @param auxSum      the part of it that MEAN divides by the counted positions, as {@link #auxSum()}
      * @param denominator the MEAN denominator of the other part
      * @param positions   positions seen, ignored ones included (>= 0)
-     * @param ignored     positions skipped as ignore_index (0 <= ignored <= positions)
+     * @param ignored     positions skipped as ignore_index (0 &le; ignored &le; positions)
      * @throws InvalidInputException when a count is out of range
      */
     public static LossSum of(double sum, double auxSum, double denominator, long positions, long ignored) {

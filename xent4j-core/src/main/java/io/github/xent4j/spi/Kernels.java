@@ -220,7 +220,7 @@ public interface Kernels {
     /**
      * Knowledge distillation per position: {@code alpha T^2 KL(q || p)} with p = softmax(x / T) and q
      * the teacher's distribution into {@code sum} (gradient scale {@code gradScale}), plus, where
-     * {@code target} is not null and alpha < 1, {@code (1 - alpha)} times the cross-entropy of
+     * {@code target} is not null and alpha &lt; 1, {@code (1 - alpha)} times the cross-entropy of
      * softmax(x) at the target into {@code ceSum} (gradient scale {@code ceGradScale}; ignored
      * targets add nothing). {@code teacher} has the layout of x.
      */

@@ -18,7 +18,7 @@ public final class ScalarFamilyKernels {
     }
 
     /**
-     * The per-class focal term {@code f(l) = -(1 - p)^gamma l} of a log-probability l = log p <= 0,
+     * The per-class focal term {@code f(l) = -(1 - p)^gamma l} of a log-probability l = log p &le; 0,
      * with 1 - p = -expm1(l) (no cancellation near p = 1).
      */
     public static double focalTerm(double l, double gamma) {
@@ -28,7 +28,7 @@ public final class ScalarFamilyKernels {
     /**
      * {@code df/dl = (1 - p)^gamma (-1 + gamma p l / (1 - p))}, with its limits taken where the
      * quotient is 0/0 (p = 1: l / (1 - p) -> -1) and where p l is 0 * inf (p = 0: p l -> 0), so that
-     * no gamma < 1 or saturated logit produces NaN.
+     * no gamma &lt; 1 or saturated logit produces NaN.
      */
     public static double focalSlope(double l, double gamma) {
         final double u = -Math.expm1(l);
