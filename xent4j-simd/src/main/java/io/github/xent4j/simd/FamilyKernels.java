@@ -53,7 +53,7 @@ final class FamilyKernels {
         for (int n = n0; n < n1; n++) {
             final int base = n * classes;
             final int y = target[n];
-            final float m = rowMax(x, base, classes);
+            final float m = rowMaxTail(x, base, classes);
             if (y == p.ignoreIndex) {
                 if (lossOut != null) {
                     lossOut[n] = 0;
@@ -68,7 +68,7 @@ final class FamilyKernels {
                 continue;
             }
             final double xy = x[base + y];
-            final double s = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
+            final double s = gradOut == null ? expSum(x, base, classes, m) : expSumStoreTail(x, base, classes, m, gradOut);
             final double logS = Math.log(s);
             final double wy = p.w(y);
             final double ly = (xy - m) - logS;
@@ -108,10 +108,99 @@ final class FamilyKernels {
             }
             if (gradOut != null) {
                 final double ey = gradOut[base + y];
-                scaleRow(gradOut, base, classes, (float) scale, 0);
+                scaleRowTail(gradOut, base, classes, (float) scale);
                 gradOut[base + y] = (float) (ey * scale - tsub);
             }
         }
+    }
+
+
+    /** The row's max (C >= L) with its last vector ending at the row's end (max is exact and order-free). */
+    private static float rowMaxTail(float[] x, int base, int classes) {
+        final int end = base + classes;
+        FloatVector acc = FloatVector.fromArray(FS, x, end - LF);
+        for (int i = base; i < end - LF; i += LF) {
+            acc = acc.max(FloatVector.fromArray(FS, x, i));
+        }
+        return acc.reduceLanes(VectorOperators.MAX);
+    }
+
+    /**
+     * sum_c exp(x_c - m) over a row of C >= L, storing each exp into out (which may be x): as
+     * {@code RowKernels.expSumStore}, but the last vector (ending at the row's end, the lanes the
+     * loop does masked off) goes first, into the first flush, so that a short row has one lane
+     * reduction and no second one for its tail.
+     */
+    private static double expSumStoreTail(float[] x, int base, int classes, float m, float[] out) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        final int last = end - LF;
+        final FloatVector vm = FloatVector.broadcast(FS, m);
+        final VectorMask<Float> done = IOTA_F.lt((float) (vend - last));
+        final FloatVector ld = FloatVector.fromArray(FS, x, last).sub(vm);
+        // le = exp(ld): VectorMath.exp written out, so no vector crosses a call
+        final FloatVector leT = ld.fma(LOG2E_F, SHIFT_F);
+        final FloatVector leK = leT.sub(SHIFT_F);
+        FloatVector leR = leK.fma(FloatVector.broadcast(FS, -LN2_HI_F), ld);
+        leR = leK.fma(FloatVector.broadcast(FS, -LN2_LO_F), leR);
+        FloatVector leP = leR.fma(P0, P1);
+        leP = leP.fma(leR, FloatVector.broadcast(FS, P2));
+        leP = leP.fma(leR, FloatVector.broadcast(FS, P3));
+        leP = leP.fma(leR, FloatVector.broadcast(FS, P4));
+        leP = leP.fma(leR, FloatVector.broadcast(FS, P5));
+        leP = leP.fma(leR.mul(leR), leR).add(1f);
+        final FloatVector le = leP.mul(leT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                .blend(0f, ld.lt(EXP_LO_F));
+        // in place the lanes the loop does still hold their logits: stored back as they are
+        le.blend(FloatVector.fromArray(FS, out, last), done).intoArray(out, last);
+        final FloatVector lastE = le.blend(0f, done);
+        double sum = 0;
+        int i = base;
+        while (i < vend) {
+            final int outerEnd = Math.min(vend, i + CHUNK * CHUNK * LF);
+            // the last vector into the first flush: a mask, not a vector reassigned across iterations (boxed)
+            FloatVector acc2 = FloatVector.zero(FS).blend(lastE, IOTA_F.lt(i == base ? LF : 0));
+            while (i < outerEnd) {
+                final int chunkEnd = Math.min(outerEnd, i + CHUNK * LF);
+                FloatVector acc = FloatVector.zero(FS);
+                for (; i < chunkEnd; i += LF) {
+                    final FloatVector d = FloatVector.fromArray(FS, x, i).sub(vm);
+                    // e = exp(d): VectorMath.exp written out, so no vector crosses a call
+                    final FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
+                    final FloatVector eK = eT.sub(SHIFT_F);
+                    FloatVector eR = eK.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
+                    eR = eK.fma(FloatVector.broadcast(FS, -LN2_LO_F), eR);
+                    FloatVector eP = eR.fma(P0, P1);
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P2));
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P3));
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P4));
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P5));
+                    eP = eP.fma(eR.mul(eR), eR).add(1f);
+                    final FloatVector e = eP.mul(eT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                            .blend(0f, d.lt(EXP_LO_F));
+                    e.intoArray(out, i);
+                    acc = acc.add(e);
+                }
+                acc2 = acc2.add(acc);
+            }
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order
+                sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            }
+        }
+        return sum;
+    }
+
+    /** g_c = e_c * scale over a row of C >= L in place, its last vector ending at the row's end (the lanes done kept). */
+    private static void scaleRowTail(float[] g, int base, int classes, float scale) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        final int last = end - LF;
+        final FloatVector vs = FloatVector.broadcast(FS, scale);
+        for (int i = base; i < vend; i += LF) {
+            FloatVector.fromArray(FS, g, i).mul(vs).intoArray(g, i);
+        }
+        final FloatVector t = FloatVector.fromArray(FS, g, last);
+        t.mul(vs).blend(t, IOTA_F.lt((float) (vend - last))).intoArray(g, last);
     }
 
     private void refRow(int mode, float[] x, int[] target, int n, CeParams p, double coef, float[] lossOut, float[] gradOut,
@@ -158,12 +247,15 @@ final class FamilyKernels {
     /**
      * Distillation rows (inner == 1, C >= L, finite maxima). With v = (x - max x) / T, u = (t - max
      * t) / T (log-probabilities: u = t), one pass sums S = sum e^v, St = sum e^u, A = sum e^u (u - v)
-     * (a term with e^u = 0 is 0) and, for the hard-label term at T != 1, S1 = sum e^(x - max); then
+     * (a term with e^u = 0 is 0) and, for the hard-label term at T != 1, S1 = sum e^(x - max) (for T
+     * = 2, 3 or 4 in the same pass as (e^v)^T, by products; otherwise in a pass of its own); then
      * {@code KD = T^2 (A / St - log St + log S)} (log-probabilities: {@code A - (sum e^u) (0 - log S)},
      * St = 1), and a second pass writes {@code e^v gk / S - e^u gk / St (+ e^(x - max) gc / S1)},
-     * reading each logit before its gradient is written (in place). Error: the float sums as the
-     * cross-entropy's; KD is a difference of terms of the size of log S, so its error is absolute,
-     * about 1e-7 of log S in float32.
+     * reading each logit before its gradient is written (in place). The row's last C mod L entries
+     * are one vector ending at the row's end whose lanes already done are masked off (no scalar
+     * exps). Error: the float sums as the cross-entropy's; (e^v)^T within a few float ulps of
+     * e^(x - max); KD is a difference of terms of the size of log S, so its error is absolute, about
+     * 1e-7 of log S in float32.
      */
     public void distillation(float[] x, float[] teacher, int[] target, int n0, int n1, int inner, DistillParams p,
                              float[] lossOut, float[] gradOut, float[] upstream, double gradScale, double ceGradScale,
@@ -178,6 +270,16 @@ final class FamilyKernels {
         final float tInv = p.logTeacher ? 1 : invT;
         final double alpha = p.alpha;
         final boolean kdOn = alpha > 0;
+        // e^(x - max) = (e^v)^T for an integer T of 2..4: (e^v or 1) (e^2v) (e^2v or 1)
+        final int powT = temp == 2 || temp == 3 || temp == 4 ? (int) temp : 0;
+        final FloatVector vsA = FloatVector.broadcast(FS, (float) (powT % 2));
+        final FloatVector vcA = FloatVector.broadcast(FS, (float) (1 - powT % 2));
+        final FloatVector vsC = FloatVector.broadcast(FS, (float) (powT == 4 ? 1 : 0));
+        final FloatVector vcC = FloatVector.broadcast(FS, (float) (powT == 4 ? 0 : 1));
+        final FloatVector vinv = FloatVector.broadcast(FS, invT);
+        // log-probabilities: u = (t - 0) * 1 = t exactly
+        final FloatVector vtinv = FloatVector.broadcast(FS, tInv);
+        final FloatVector zero = FloatVector.zero(FS);
         for (int n = n0; n < n1; n++) {
             final int base = n * classes;
             final int y = target == null ? p.ignoreIndex : target[n];
@@ -190,32 +292,33 @@ final class FamilyKernels {
                 continue;
             }
             final double xy = ceOn ? x[base + y] : 0;
-            // pass 1: the sums, in lane accumulators flushed to double every CHUNK vectors
+            // pass 1: the sums, in lane accumulators flushed to double every CHUNK * CHUNK vectors; the
+            // last vector ends at the row's end, the lanes already done masked off
+            final int end = base + classes;
+            final int last = end - LF;
+            final FloatVector vm = FloatVector.broadcast(FS, m);
+            final FloatVector vmt = FloatVector.broadcast(FS, mt);
             double se = 0;
             double st = 0;
             double sa = 0;
             double s1 = 0;
-            final int end = base + classes;
-            final int vend = end - classes % LF;
-            final FloatVector vm = FloatVector.broadcast(FS, m);
-            final FloatVector vmt = FloatVector.broadcast(FS, mt);
-            final FloatVector vinv = FloatVector.broadcast(FS, invT);
-            // log-probabilities: u = (t - 0) * 1 = t exactly
-            final FloatVector vtinv = FloatVector.broadcast(FS, tInv);
-            final FloatVector zero = FloatVector.zero(FS);
             int i = base;
-            while (i < vend) {
-                final int outerEnd = Math.min(vend, i + CHUNK * CHUNK * LF);
+            while (i < end) {
+                final int outerEnd = Math.min(end, i + CHUNK * CHUNK * LF);
                 FloatVector accE2 = zero;
                 FloatVector accT2 = zero;
                 FloatVector accA2 = zero;
+                FloatVector acc12 = zero;
                 while (i < outerEnd) {
                     final int chunkEnd = Math.min(outerEnd, i + CHUNK * LF);
                     FloatVector accE = zero;
                     FloatVector accT = zero;
                     FloatVector accA = zero;
+                    FloatVector acc1 = zero;
                     for (; i < chunkEnd; i += LF) {
-                        final FloatVector xv = FloatVector.fromArray(FS, x, i);
+                        final int at = Math.min(i, last);
+                        final VectorMask<Float> skip = IOTA_F.lt((float) (i - at));
+                        final FloatVector xv = FloatVector.fromArray(FS, x, at);
                         final FloatVector d = xv.sub(vm).mul(vinv);
                         // ev = exp(d): VectorMath.exp written out, so no vector crosses a call
                         final FloatVector evT = d.fma(LOG2E_F, SHIFT_F);
@@ -229,8 +332,8 @@ final class FamilyKernels {
                         evP = evP.fma(evR, FloatVector.broadcast(FS, P5));
                         evP = evP.fma(evR.mul(evR), evR).add(1f);
                         final FloatVector ev = evP.mul(evT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
-                                .blend(0f, d.lt(EXP_LO_F));
-                        final FloatVector tv = FloatVector.fromArray(FS, teacher, i);
+                                .blend(0f, d.lt(EXP_LO_F)).blend(0f, skip);
+                        final FloatVector tv = FloatVector.fromArray(FS, teacher, at);
                         final FloatVector u = tv.sub(vmt).mul(vtinv);
                         // eu = exp(u): VectorMath.exp written out, so no vector crosses a call
                         final FloatVector euT = u.fma(LOG2E_F, SHIFT_F);
@@ -244,14 +347,17 @@ final class FamilyKernels {
                         euP = euP.fma(euR, FloatVector.broadcast(FS, P5));
                         euP = euP.fma(euR.mul(euR), euR).add(1f);
                         final FloatVector eu = euP.mul(euT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
-                                .blend(0f, u.lt(EXP_LO_F));
+                                .blend(0f, u.lt(EXP_LO_F)).blend(0f, skip);
+                        final FloatVector ev2 = ev.mul(ev);
                         accE = accE.add(ev);
                         accT = accT.add(eu);
                         accA = accA.add(eu.mul(u.sub(d)).blend(zero, eu.eq(zero)));
+                        acc1 = acc1.add(ev.fma(vsA, vcA).mul(ev2).mul(ev2.fma(vsC, vcC)));
                     }
                     accE2 = accE2.add(accE);
                     accT2 = accT2.add(accT);
                     accA2 = accA2.add(accA);
+                    acc12 = acc12.add(acc1);
                 }
                 for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order
                     se += ((double) accE2.lane(j) + accE2.lane(j + 1)) + ((double) accE2.lane(j + 2) + accE2.lane(j + 3));
@@ -262,17 +368,11 @@ final class FamilyKernels {
                 for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order
                     sa += ((double) accA2.lane(j) + accA2.lane(j + 1)) + ((double) accA2.lane(j + 2) + accA2.lane(j + 3));
                 }
+                for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (unused unless third and powT != 0)
+                    s1 += ((double) acc12.lane(j) + acc12.lane(j + 1)) + ((double) acc12.lane(j + 2) + acc12.lane(j + 3));
+                }
             }
-            for (; i < end; i++) {
-                final float d = (x[i] - m) * invT;
-                final float u = (teacher[i] - mt) * tInv;
-                final float ev = VectorMath.exp(d);
-                final float eu = VectorMath.exp(u);
-                se += ev;
-                st += eu;
-                sa += eu == 0 ? 0 : eu * (u - d);
-            }
-            if (third) {
+            if (third && powT == 0) {
                 s1 = expSum(x, base, classes, m);
             }
             final double logS = Math.log(se);
@@ -296,7 +396,10 @@ final class FamilyKernels {
             final double up = upstream == null ? 1.0 : upstream[n];
             final double gk = kdOn ? gradScale * up * alpha * temp : 0;
             final double gc = ceOn ? ceGradScale * up * (1 - alpha) : 0;
-            if (third) {
+            if (third && powT != 0) {
+                distillGradRowPow(x, teacher, base, classes, m, mt, invT, tInv, powT, (float) (gk / se), (float) (-gk / stN),
+                        (float) (gc / s1), gradOut);
+            } else if (third) {
                 distillGradRow3(x, teacher, base, classes, m, mt, invT, tInv, (float) (gk / se), (float) (-gk / stN), (float) (gc / s1),
                         gradOut);
             } else {
@@ -308,20 +411,27 @@ final class FamilyKernels {
         }
     }
 
-    /** Pass 2 of a distillation row without a separate hard-label softmax (T = 1, or none): {@code g_c = e^v cv + e^u cu}, each logit read before its gradient is written. */
+    /**
+     * Pass 2 of a distillation row without a separate hard-label softmax (T = 1, or none):
+     * {@code g_c = e^v cv + e^u cu}, each logit read before its gradient is written; the last vector
+     * ends at the row's end and keeps the lanes the loop wrote.
+     */
     private static void distillGradRow(float[] x, float[] teacher, int base, int classes, float m, float mt, float invT, float tInv,
                                        float cv, float cu, float[] gradOut) {
         final int end = base + classes;
-        final int vend = end - classes % LF;
+        final int last = end - LF;
         final FloatVector vm = FloatVector.broadcast(FS, m);
         final FloatVector vmt = FloatVector.broadcast(FS, mt);
         final FloatVector vinv = FloatVector.broadcast(FS, invT);
         final FloatVector vtinv = FloatVector.broadcast(FS, tInv);
         final FloatVector vcv = FloatVector.broadcast(FS, cv);
         final FloatVector vcu = FloatVector.broadcast(FS, cu);
-        int i = base;
-        for (; i < vend; i += LF) {
-            final FloatVector xv = FloatVector.fromArray(FS, x, i);
+        for (int i = base; i < end; i += LF) {
+            // the last vector ends at the row's end; its lanes already written keep their gradient
+            // (in place their logits are gone)
+            final int at = Math.min(i, last);
+            final VectorMask<Float> skip = IOTA_F.lt((float) (i - at));
+            final FloatVector xv = FloatVector.fromArray(FS, x, at);
             final FloatVector d = xv.sub(vm).mul(vinv);
             // ev = exp(d): VectorMath.exp written out, so no vector crosses a call
             final FloatVector evT = d.fma(LOG2E_F, SHIFT_F);
@@ -336,8 +446,7 @@ final class FamilyKernels {
             evP = evP.fma(evR.mul(evR), evR).add(1f);
             final FloatVector ev = evP.mul(evT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
                     .blend(0f, d.lt(EXP_LO_F));
-            final FloatVector tv = FloatVector.fromArray(FS, teacher, i);
-            final FloatVector u = tv.sub(vmt).mul(vtinv);
+            final FloatVector u = FloatVector.fromArray(FS, teacher, at).sub(vmt).mul(vtinv);
             // eu = exp(u): VectorMath.exp written out, so no vector crosses a call
             final FloatVector euT = u.fma(LOG2E_F, SHIFT_F);
             final FloatVector euK = euT.sub(SHIFT_F);
@@ -351,12 +460,69 @@ final class FamilyKernels {
             euP = euP.fma(euR.mul(euR), euR).add(1f);
             final FloatVector eu = euP.mul(euT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
                     .blend(0f, u.lt(EXP_LO_F));
-            ev.mul(vcv).add(eu.mul(vcu)).intoArray(gradOut, i);
+            final FloatVector g = ev.mul(vcv).add(eu.mul(vcu));
+            g.blend(FloatVector.fromArray(FS, gradOut, at), skip).intoArray(gradOut, at);
         }
-        for (; i < end; i++) {
-            final float d = (x[i] - m) * invT;
-            final float u = (teacher[i] - mt) * tInv;
-            gradOut[i] = VectorMath.exp(d) * cv + VectorMath.exp(u) * cu;
+    }
+
+    /**
+     * Pass 2 of a distillation row with the hard-label softmax at an integer T of 2..4:
+     * {@code g_c = e^v cv + e^u cu + (e^v)^T c1}, each logit read before its gradient is written;
+     * the last vector ends at the row's end and keeps the lanes the loop wrote.
+     */
+    private static void distillGradRowPow(float[] x, float[] teacher, int base, int classes, float m, float mt, float invT, float tInv,
+                                          int powT, float cv, float cu, float c1, float[] gradOut) {
+        final int end = base + classes;
+        final int last = end - LF;
+        final FloatVector vm = FloatVector.broadcast(FS, m);
+        final FloatVector vmt = FloatVector.broadcast(FS, mt);
+        final FloatVector vinv = FloatVector.broadcast(FS, invT);
+        final FloatVector vtinv = FloatVector.broadcast(FS, tInv);
+        final FloatVector vcv = FloatVector.broadcast(FS, cv);
+        final FloatVector vcu = FloatVector.broadcast(FS, cu);
+        final FloatVector vc1 = FloatVector.broadcast(FS, c1);
+        final FloatVector vsA = FloatVector.broadcast(FS, (float) (powT % 2));
+        final FloatVector vcA = FloatVector.broadcast(FS, (float) (1 - powT % 2));
+        final FloatVector vsC = FloatVector.broadcast(FS, (float) (powT == 4 ? 1 : 0));
+        final FloatVector vcC = FloatVector.broadcast(FS, (float) (powT == 4 ? 0 : 1));
+        for (int i = base; i < end; i += LF) {
+            // the last vector ends at the row's end; its lanes already written keep their gradient
+            // (in place their logits are gone)
+            final int at = Math.min(i, last);
+            final VectorMask<Float> skip = IOTA_F.lt((float) (i - at));
+            final FloatVector xv = FloatVector.fromArray(FS, x, at);
+            final FloatVector d = xv.sub(vm).mul(vinv);
+            // ev = exp(d): VectorMath.exp written out, so no vector crosses a call
+            final FloatVector evT = d.fma(LOG2E_F, SHIFT_F);
+            final FloatVector evK = evT.sub(SHIFT_F);
+            FloatVector evR = evK.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
+            evR = evK.fma(FloatVector.broadcast(FS, -LN2_LO_F), evR);
+            FloatVector evP = evR.fma(P0, P1);
+            evP = evP.fma(evR, FloatVector.broadcast(FS, P2));
+            evP = evP.fma(evR, FloatVector.broadcast(FS, P3));
+            evP = evP.fma(evR, FloatVector.broadcast(FS, P4));
+            evP = evP.fma(evR, FloatVector.broadcast(FS, P5));
+            evP = evP.fma(evR.mul(evR), evR).add(1f);
+            final FloatVector ev = evP.mul(evT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                    .blend(0f, d.lt(EXP_LO_F));
+            final FloatVector u = FloatVector.fromArray(FS, teacher, at).sub(vmt).mul(vtinv);
+            // eu = exp(u): VectorMath.exp written out, so no vector crosses a call
+            final FloatVector euT = u.fma(LOG2E_F, SHIFT_F);
+            final FloatVector euK = euT.sub(SHIFT_F);
+            FloatVector euR = euK.fma(FloatVector.broadcast(FS, -LN2_HI_F), u);
+            euR = euK.fma(FloatVector.broadcast(FS, -LN2_LO_F), euR);
+            FloatVector euP = euR.fma(P0, P1);
+            euP = euP.fma(euR, FloatVector.broadcast(FS, P2));
+            euP = euP.fma(euR, FloatVector.broadcast(FS, P3));
+            euP = euP.fma(euR, FloatVector.broadcast(FS, P4));
+            euP = euP.fma(euR, FloatVector.broadcast(FS, P5));
+            euP = euP.fma(euR.mul(euR), euR).add(1f);
+            final FloatVector eu = euP.mul(euT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                    .blend(0f, u.lt(EXP_LO_F));
+            final FloatVector ev2 = ev.mul(ev);
+            final FloatVector e1 = ev.fma(vsA, vcA).mul(ev2).mul(ev2.fma(vsC, vcC));
+            final FloatVector g = ev.mul(vcv).add(eu.mul(vcu)).add(e1.mul(vc1));
+            g.blend(FloatVector.fromArray(FS, gradOut, at), skip).intoArray(gradOut, at);
         }
     }
 

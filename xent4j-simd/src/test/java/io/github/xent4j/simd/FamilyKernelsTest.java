@@ -138,7 +138,7 @@ class FamilyKernelsTest {
             double gamma = new double[] {0.5, 1, 2, 5}[r.nextInt(4)];
             double coef = 0.1 + 2 * r.nextDouble();
             boolean inPlace = r.nextBoolean();
-            DistillParams dp = new DistillParams(c, new double[] {1, 2, 0.5, 3.7}[r.nextInt(4)], r.nextInt(4) == 0,
+            DistillParams dp = new DistillParams(c, new double[] {1, 2, 0.5, 3.7, 3, 4}[r.nextInt(6)], r.nextInt(4) == 0,
                     new double[] {1, 0.5, 0}[r.nextInt(3)], -100);
             float[] tlog = dp.logTeacher ? logSoftmax(teacher, n, c) : teacher;
             int[] dt = dp.alpha < 1 ? t : null;
@@ -214,6 +214,54 @@ class FamilyKernelsTest {
         float[] out = new float[x.length];
         REF.softmax(x, 0, n, c, 1, true, out);
         return out;
+    }
+
+    interface RowsF {
+        void run(int n0, int n1, float[] loss, float[] grad, ExactSum sum, ExactSum aux);
+    }
+
+    /** One call over all rows and one call per row write the same bits (losses, gradient, sums). */
+    static void assertChunkInvariant(String id, int n, int c, RowsF call) {
+        float[] loss = new float[n];
+        float[] grad = new float[n * c];
+        ExactSum sum = new ExactSum();
+        ExactSum aux = new ExactSum();
+        call.run(0, n, loss, grad, sum, aux);
+        float[] loss1 = new float[n];
+        float[] grad1 = new float[n * c];
+        ExactSum sum1 = new ExactSum();
+        ExactSum aux1 = new ExactSum();
+        for (int i = 0; i < n; i++) {
+            call.run(i, i + 1, loss1, grad1, sum1, aux1);
+        }
+        assertTrue(java.util.Arrays.equals(loss, loss1), id + ": losses differ");
+        assertTrue(java.util.Arrays.equals(grad, grad1), id + ": gradients differ");
+        assertTrue(sum.doubleValue() == sum1.doubleValue() && aux.doubleValue() == aux1.doubleValue(), id + ": sums differ");
+    }
+
+    /**
+     * Rows of 100 classes (a tail of C mod L on either vector width), with ignored targets: the
+     * float32 row kernels give the same bits for any chunking, distillation at T = 1, 2, 2.5 and 4
+     * (the integer T's hard-label softmax by products).
+     */
+    @Test
+    void rowKernelsAreChunkInvariant() {
+        Random r = new Random(11);
+        int n = 37;
+        int c = 100;
+        float[] x = logits(r, n * c, 3, false);
+        float[] teacher = logits(r, n * c, 3, false);
+        int[] t = targets(r, n, c);
+        float[] up = logits(r, n, 1, false);
+        CeParams p = new CeParams(c, null, -100, 0);
+        assertChunkInvariant("focal", n, c, (a, b, l, g, s, z) -> VEC.focal(x, t, a, b, 1, p, 2, l, g, up, 0.5, s));
+        assertChunkInvariant("poly", n, c, (a, b, l, g, s, z) -> VEC.polyCrossEntropy(x, t, a, b, 1, p, 1, l, g, up, 0.5, s));
+        assertChunkInvariant("z-loss", n, c, (a, b, l, g, s, z) -> VEC.crossEntropyZ(x, t, a, b, 1, p, 1e-3, l, g, up, 0.5, 0.7, s, z));
+        for (double temp : new double[] {1, 2, 2.5, 4}) {
+            DistillParams dp = new DistillParams(c, temp, false, 0.5, -100);
+            assertChunkInvariant("distillation T=" + temp, n, c,
+                    (a, b, l, g, s, z) -> VEC.distillation(x, teacher, t, a, b, 1, dp, l, g, up, 0.5, 0.7, s, z));
+        }
     }
 
     @Test
