@@ -56,9 +56,7 @@ final class StridedCeKernels {
     private static final class Lanes {
         final float[] yF = new float[LF];
         final float[] gF = new float[LF];
-        final float[] xyF = new float[LF];
         final float[] wyF = new float[LF];
-        final float[] aF = new float[LF];
         final double[] y = new double[LD];
         final double[] g = new double[LD];
         final double[] xy = new double[LD];
@@ -102,7 +100,7 @@ final class StridedCeKernels {
             double part = 0;
             for (int i0 = 0; i0 < inner; i0 += LF) {
                 final int b = Math.min(i0, inner - LF);
-                targets(x, target, n, b, inner, p, l);
+                targets(target, n, b, inner, p, l);
                 lanes(n * inner + b, upstream, gradScale, l);
                 final float[] lossTo = lossOut == null ? l.lossF : lossOut;
                 final int lossAt = lossOut == null ? 0 : n * inner + b;
@@ -110,7 +108,6 @@ final class StridedCeKernels {
                     part += indexLoss(x, n, b, i0 - b, inner, p, lossTo, lossAt, l);
                 } else {
                     part += indexFused(x, n, b, i0 - b, inner, p, lossTo, lossAt, gradOut, l);
-                    fixTargets(gradOut, target, n, b, recomputes(x, gradOut, p) ? 0 : i0 - b, inner, p, l);
                 }
             }
             sum.add(part);
@@ -151,7 +148,6 @@ final class StridedCeKernels {
                     xt[c * LF + j] = live ? x[n * classes + c] : 0f;
                 }
                 l.yF[j] = ignored ? -1f : y;
-                l.xyF[j] = ignored ? 0f : x[n * classes + y];
                 l.wyF[j] = ignored ? 0f : w == null ? 1f : w[y];
                 l.gF[j] = live ? (float) (gradScale * (upstream == null ? 1.0 : upstream[n])) : 0f;
             }
@@ -173,9 +169,6 @@ final class StridedCeKernels {
                     for (int c = 0; c < classes; c++) {
                         gradOut[n * classes + c] = xt[c * LF + j];
                     }
-                    if (y != p.ignoreIndex) {
-                        gradOut[n * classes + y] -= l.aF[j];
-                    }
                 }
             }
         }
@@ -188,29 +181,15 @@ final class StridedCeKernels {
         }
     }
 
-    /** Each lane's target, its logit and its weight, read before pass 2 overwrites x (in place). */
-    private static void targets(float[] x, int[] target, int n, int b, int inner, CeParams p, Lanes l) {
+    /** Each lane's target and its weight (the target logit is picked in pass 1). */
+    private static void targets(int[] target, int n, int b, int inner, CeParams p, Lanes l) {
         final int s0 = n * inner + b;
-        final int base = n * p.classes * inner + b;
         final float[] w = p.weightF;
         for (int j = 0; j < LF; j++) {
             final int y = target[s0 + j];
             final boolean ignored = y == p.ignoreIndex;
             l.yF[j] = ignored ? -1f : y;
-            l.xyF[j] = ignored ? 0f : x[base + y * inner + j];
             l.wyF[j] = ignored ? 0f : w == null ? 1f : w[y];
-        }
-    }
-
-    /** The target class's gradient of each lane not done (nor ignored) loses its a. */
-    private static void fixTargets(float[] g, int[] target, int n, int b, int first, int inner, CeParams p, Lanes l) {
-        final int s0 = n * inner + b;
-        final int base = n * p.classes * inner + b;
-        for (int j = first; j < LF; j++) {
-            final int y = target[s0 + j];
-            if (y != p.ignoreIndex) {
-                g[base + y * inner + j] -= l.aF[j];
-            }
         }
     }
 
@@ -225,9 +204,14 @@ final class StridedCeKernels {
         final VectorMask<Float> done = IOTA_F.lt((float) first);
         final VectorMask<Float> smooth = FS.maskAll(p.smoothing > 0);
         final FloatVector y = FloatVector.fromArray(FS, l.yF, 0);
+        // pass 1: the max, and each lane's target logit picked by a compare against the constant
+        // class (0 where ignored: no class matches -1)
         FloatVector m = FloatVector.fromArray(FS, x, base);
+        FloatVector xy = m.blend(0f, y.compare(VectorOperators.NE, 0f));
         for (int c = 1; c < classes; c++) {
-            m = m.max(FloatVector.fromArray(FS, x, base + c * inner));
+            final FloatVector v = FloatVector.fromArray(FS, x, base + c * inner);
+            m = m.max(v);
+            xy = v.blend(xy, y.compare(VectorOperators.NE, (float) c));
         }
         FloatVector s2 = FloatVector.zero(FS);
         FloatVector wd2 = FloatVector.zero(FS);
@@ -277,7 +261,7 @@ final class StridedCeKernels {
                 .blend(Float.NaN, s2.compare(VectorOperators.NE, s2));
         // w_y (log S - d_y), smoothed: (1 - eps) that + eps/C (W log S - sum w_c d_c); ignored and done lanes 0
         final FloatVector wy = FloatVector.fromArray(FS, l.wyF, 0);
-        final FloatVector plain = logS.sub(FloatVector.fromArray(FS, l.xyF, 0).sub(m)).mul(wy);
+        final FloatVector plain = logS.sub(xy.sub(m)).mul(wy);
         final FloatVector loss = plain.blend(plain.mul(keep).add(logS.mul(wsum).sub(wd2).mul(epsC)), smooth)
                 .blend(0f, y.lt(0f).or(done));
         // stored unconditionally (into the lane buffer when there is no lossOut): an if here would
@@ -309,9 +293,14 @@ final class StridedCeKernels {
         final VectorMask<Float> keep2 = buffered ? FS.maskAll(false) : done;
         final VectorMask<Float> keep3 = recomputes(x, out, p) ? FS.maskAll(false) : done;
         final FloatVector y = FloatVector.fromArray(FS, l.yF, 0);
+        // pass 1: the max, and each lane's target logit picked by a compare against the constant
+        // class (0 where ignored: no class matches -1)
         FloatVector m = FloatVector.fromArray(FS, x, base);
+        FloatVector xy = m.blend(0f, y.compare(VectorOperators.NE, 0f));
         for (int c = 1; c < classes; c++) {
-            m = m.max(FloatVector.fromArray(FS, x, base + c * inner));
+            final FloatVector v = FloatVector.fromArray(FS, x, base + c * inner);
+            m = m.max(v);
+            xy = v.blend(xy, y.compare(VectorOperators.NE, (float) c));
         }
         FloatVector s2 = FloatVector.zero(FS);
         FloatVector wd2 = FloatVector.zero(FS);
@@ -365,7 +354,7 @@ final class StridedCeKernels {
                 .blend(Float.NaN, s2.compare(VectorOperators.NE, s2));
         // w_y (log S - d_y), smoothed: (1 - eps) that + eps/C (W log S - sum w_c d_c); ignored and done lanes 0
         final FloatVector wy = FloatVector.fromArray(FS, l.wyF, 0);
-        final FloatVector plain = logS.sub(FloatVector.fromArray(FS, l.xyF, 0).sub(m)).mul(wy);
+        final FloatVector plain = logS.sub(xy.sub(m)).mul(wy);
         final FloatVector loss = plain.blend(plain.mul(keep).add(logS.mul(wsum).sub(wd2).mul(epsC)), smooth)
                 .blend(0f, y.lt(0f).or(done));
         // stored unconditionally (into the lane buffer when there is no lossOut): an if here would
@@ -381,13 +370,14 @@ final class StridedCeKernels {
         final FloatVector a = g.mul(keep).mul(wy).blend(0f, ign);
         final FloatVector scale = a.add(g.mul(epsC * wsum)).div(s2).blend(m.sub(m), ign); // ignored: 0, NaN where the max is not finite
         final FloatVector nsub = g.mul(-epsC).blend(0f, ign);
-        a.intoArray(l.aF, 0);
         for (int c = 0; c < classes; c++) {
             final float wc = w == null ? 1f : w[c];
             final int k = base + c * inner;
             final int eAt = buffered ? c * LF : k;
             final FloatVector e = FloatVector.fromArray(FS, eTo, eAt);
-            e.fma(scale, nsub.mul(wc)).blend(FloatVector.fromArray(FS, keptFrom, eAt), keep3).intoArray(out, k);
+            // the target class loses a: a compare against a constant class, 0 subtracted elsewhere (exact)
+            e.fma(scale, nsub.mul(wc)).sub(a.blend(0f, y.compare(VectorOperators.NE, (float) c)))
+                    .blend(FloatVector.fromArray(FS, keptFrom, eAt), keep3).intoArray(out, k);
         }
         return part;
     }
