@@ -290,8 +290,9 @@ final class StridedCeKernels {
         final boolean buffered = classes <= BUFFERED;
         final float[] eTo = buffered ? l.expF : out;
         final float[] keptFrom = buffered ? l.logitF : out;
-        final VectorMask<Float> keep2 = buffered ? FS.maskAll(false) : done;
-        final VectorMask<Float> keep3 = recomputes(x, out, p) ? FS.maskAll(false) : done;
+        // (masks chosen by and-ing, not by a conditional: a vector merged at a branch gets boxed)
+        final VectorMask<Float> keep2 = done.and(FS.maskAll(!buffered));
+        final VectorMask<Float> keep3 = done.and(FS.maskAll(!recomputes(x, out, p)));
         final FloatVector y = FloatVector.fromArray(FS, l.yF, 0);
         // pass 1: the max, and each lane's target logit picked by a compare against the constant
         // class (0 where ignored: no class matches -1)
