@@ -56,6 +56,7 @@ final class StridedCeKernels {
     private static final class Lanes {
         final float[] yF = new float[LF];
         final float[] gF = new float[LF];
+        final float[] xyF = new float[LF];
         final float[] wyF = new float[LF];
         final double[] y = new double[LD];
         final double[] g = new double[LD];
@@ -100,7 +101,7 @@ final class StridedCeKernels {
             double part = 0;
             for (int i0 = 0; i0 < inner; i0 += LF) {
                 final int b = Math.min(i0, inner - LF);
-                targets(target, n, b, inner, p, l);
+                targets(x, target, n, b, inner, p, l, gradOut == null);
                 lanes(n * inner + b, upstream, gradScale, l);
                 final float[] lossTo = lossOut == null ? l.lossF : lossOut;
                 final int lossAt = lossOut == null ? 0 : n * inner + b;
@@ -148,6 +149,7 @@ final class StridedCeKernels {
                     xt[c * LF + j] = live ? x[n * classes + c] : 0f;
                 }
                 l.yF[j] = ignored ? -1f : y;
+                l.xyF[j] = ignored ? 0f : x[n * classes + y];
                 l.wyF[j] = ignored ? 0f : w == null ? 1f : w[y];
                 l.gF[j] = live ? (float) (gradScale * (upstream == null ? 1.0 : upstream[n])) : 0f;
             }
@@ -181,15 +183,22 @@ final class StridedCeKernels {
         }
     }
 
-    /** Each lane's target and its weight (the target logit is picked in pass 1). */
-    private static void targets(int[] target, int n, int b, int inner, CeParams p, Lanes l) {
+    /**
+     * Each lane's target and its weight, and for the loss-only kernel its target logit (the fused
+     * kernel picks that in pass 1, after the scalar loop here the gradient's pass 3 would pay for).
+     */
+    private static void targets(float[] x, int[] target, int n, int b, int inner, CeParams p, Lanes l, boolean logits) {
         final int s0 = n * inner + b;
+        final int base = n * p.classes * inner + b;
         final float[] w = p.weightF;
         for (int j = 0; j < LF; j++) {
             final int y = target[s0 + j];
             final boolean ignored = y == p.ignoreIndex;
             l.yF[j] = ignored ? -1f : y;
             l.wyF[j] = ignored ? 0f : w == null ? 1f : w[y];
+            if (logits) {
+                l.xyF[j] = ignored ? 0f : x[base + y * inner + j];
+            }
         }
     }
 
@@ -204,14 +213,9 @@ final class StridedCeKernels {
         final VectorMask<Float> done = IOTA_F.lt((float) first);
         final VectorMask<Float> smooth = FS.maskAll(p.smoothing > 0);
         final FloatVector y = FloatVector.fromArray(FS, l.yF, 0);
-        // pass 1: the max, and each lane's target logit picked by a compare against the constant
-        // class (0 where ignored: no class matches -1)
         FloatVector m = FloatVector.fromArray(FS, x, base);
-        FloatVector xy = m.blend(0f, y.compare(VectorOperators.NE, 0f));
         for (int c = 1; c < classes; c++) {
-            final FloatVector v = FloatVector.fromArray(FS, x, base + c * inner);
-            m = m.max(v);
-            xy = v.blend(xy, y.compare(VectorOperators.NE, (float) c));
+            m = m.max(FloatVector.fromArray(FS, x, base + c * inner));
         }
         FloatVector s2 = FloatVector.zero(FS);
         FloatVector wd2 = FloatVector.zero(FS);
@@ -261,7 +265,7 @@ final class StridedCeKernels {
                 .blend(Float.NaN, s2.compare(VectorOperators.NE, s2));
         // w_y (log S - d_y), smoothed: (1 - eps) that + eps/C (W log S - sum w_c d_c); ignored and done lanes 0
         final FloatVector wy = FloatVector.fromArray(FS, l.wyF, 0);
-        final FloatVector plain = logS.sub(xy.sub(m)).mul(wy);
+        final FloatVector plain = logS.sub(FloatVector.fromArray(FS, l.xyF, 0).sub(m)).mul(wy);
         final FloatVector loss = plain.blend(plain.mul(keep).add(logS.mul(wsum).sub(wd2).mul(epsC)), smooth)
                 .blend(0f, y.lt(0f).or(done));
         // stored unconditionally (into the lane buffer when there is no lossOut): an if here would
