@@ -16,12 +16,17 @@ import static io.github.xent4j.simd.VectorMath.*;
  * sample n sits at {@code (n C + c) D + i}, D = {@code inner}, so one vector load at a fixed class
  * covers L consecutive positions, and every step runs lane-wise across positions. Per block of L
  * positions: pass 1 takes the max over the classes; pass 2 computes d = x - max, e = exp(d), stores
- * e into the gradient buffer, and sums S = sum e together with what the options need (index
- * targets: sum_c w_c d_c; probability targets: A = sum_c w_c t'_c and B = sum_c w_c t'_c d_c); then
- * the loss with a vector log ({@link VectorMath#log}, written out); pass 3 scales e into the
- * gradient in place, and one scalar store per position subtracts the target class's term. (Picking
- * the target per class by a lane compare and blend made C2 box vectors; a scalar loop gathers each
- * lane's target logit and weight before pass 2 instead.)
+ * e, and sums S = sum e together with what the options need (index targets: sum_c w_c d_c;
+ * probability targets: A = sum_c w_c t'_c and B = sum_c w_c t'_c d_c); then the loss with a vector
+ * log ({@link VectorMath#log}, written out); pass 3 scales e into the gradient.
+ *
+ * <p>Float32 index targets, fused: pass 1 also picks each lane's target logit, and pass 3 subtracts
+ * the target class's term, each by a compare of the lanes' targets against the constant class (no
+ * scalar gather or fix-up per position); with C <= {@link #BUFFERED}, e goes to a per-thread buffer,
+ * so pass 3 only stores into the gradient (see there: 4 KB aliasing). The other kernels store e into
+ * the gradient in place and fix the target class with one scalar store per position, and the
+ * loss-only float32 kernel gathers the target logit in the scalar lane loop (the vector pick there
+ * made C2 box vectors at 256 bits).
  *
  * <p>PyTorch's rule, as the reference kernels: index targets lose w_y (log S - d_y), with label
  * smoothing (1 - eps) that + eps/C (W log S - sum_c w_c d_c), ignore_index positions 0 (gradient 0,
@@ -32,7 +37,8 @@ import static io.github.xent4j.simd.VectorMath.*;
  *
  * <p>Tails: a last partial block is a full block ending at D, overlapping the one before; its lanes
  * already done are blended back to what memory holds at every store (so in-place use stays correct)
- * and out of the sums. Requires D >= L; smaller D goes to the reference. Each lane's target (-1 for
+ * and out of the sums, or, in the buffered fused kernel when the gradient is not the logits,
+ * recomputed bit for bit. Requires D >= L; smaller D goes to the reference. Each lane's target (-1 for
  * ignore_index), its logit and weight, and gradient factor {@code gradScale * upstream} come through
  * small per-thread lane buffers filled by a scalar loop.
  *
