@@ -193,7 +193,7 @@ final class StridedCeKernels {
 
     /**
      * Each lane's target and its weight, and for the loss-only kernel its target logit (the fused
-     * kernel picks that in pass 1, after the scalar loop here the gradient's pass 3 would pay for).
+     * kernel picks that by vector compares in pass 1).
      */
     private static void targets(float[] x, int[] target, int n, int b, int inner, CeParams p, Lanes l, boolean logits) {
         final int s0 = n * inner + b;
