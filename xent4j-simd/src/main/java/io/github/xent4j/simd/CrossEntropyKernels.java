@@ -51,11 +51,23 @@ final class CrossEntropyKernels {
             return;
         }
         // class weights enter the smoothing sums and the gradient's smoothing term only with smoothing
-        final float[] wF = eps > 0 ? p.weightF : null;
-        if (classes <= 2 * LF && wF == null) {
+        if (classes <= 2 * LF && (eps == 0 || p.weightF == null)) {
             crossEntropyShortRows(x, target, n0, n1, p, lossOut, gradOut, upstream, gradScale, lossSum);
             return;
         }
+        if (eps == 0) {
+            crossEntropyRows(x, target, n0, n1, p, lossOut, gradOut, upstream, gradScale, lossSum);
+        } else {
+            crossEntropySmoothed(x, target, n0, n1, p, lossOut, gradOut, upstream, gradScale, lossSum);
+        }
+    }
+
+    /** Rows of at least L classes with label smoothing (and class weights, if any). */
+    private void crossEntropySmoothed(float[] x, int[] target, int n0, int n1, CeParams p,
+                                      float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum lossSum) {
+        final int classes = p.classes;
+        final double eps = p.smoothing;
+        final float[] wF = p.weightF;
         final double epsC = eps / classes;
         for (int n = n0; n < n1; n++) {
             final int base = n * classes;
@@ -76,16 +88,13 @@ final class CrossEntropyKernels {
                 continue;
             }
             final double xy = x[base + y];
-            // sum_c w_c d_c with d_c = x_c - max, only for smoothing (unweighted here); read before
-            // pass 2, which overwrites the logits in place
-            final double wd = eps == 0 ? 0 : wF == null ? shiftedSum(x, base, classes, m) : weightedShiftedSum(x, base, classes, m, wF);
+            // sum_c w_c d_c with d_c = x_c - max (w_c = 1 unweighted); read before pass 2, which
+            // overwrites the logits in place
+            final double wd = wF == null ? shiftedSum(x, base, classes, m) : weightedShiftedSum(x, base, classes, m, wF);
             final double sum = gradOut == null ? expSum(x, base, classes, m) : expSumStore(x, base, classes, m, gradOut);
             final double logS = Math.log(sum);
             final double wy = p.w(y);
-            double loss = wy * (logS - (xy - m));
-            if (eps > 0) {
-                loss = (1 - eps) * loss + epsC * (p.weightSum * logS - wd);
-            }
+            final double loss = (1 - eps) * (wy * (logS - (xy - m))) + epsC * (p.weightSum * logS - wd);
             lossSum.add(loss);
             if (lossOut != null) {
                 lossOut[n] = (float) loss;
@@ -102,6 +111,52 @@ final class CrossEntropyKernels {
                     scaleRowWeighted(gradOut, base, classes, (float) scale, (float) sub, wF);
                 }
                 gradOut[base + y] = (float) (ey * scale - sub * (wF == null ? 1 : wy) - a);
+            }
+        }
+    }
+
+    /**
+     * Rows of more than 2L classes without label smoothing (class weights allowed: they enter only
+     * as w_y): the general path's arithmetic on primitives of its own, a two-chain max and an exp sum
+     * with one lane reduction (see RowKernels), small enough that C2 inlines them here. The shared
+     * primitives stay as they are: enlarging them pushes the big kernels that inline them past C2's
+     * inlining budget, and their vectors get boxed. (Rows in interleaved pairs measured no faster.)
+     */
+    private void crossEntropyRows(float[] x, int[] target, int n0, int n1, CeParams p,
+                                  float[] lossOut, float[] gradOut, float[] upstream, double gradScale, ExactSum lossSum) {
+        final int classes = p.classes;
+        for (int n = n0; n < n1; n++) {
+            final int base = n * classes;
+            final int y = target[n];
+            final float m = rowMaxTwoChains(x, base, classes);
+            if (y == p.ignoreIndex) {
+                if (lossOut != null) {
+                    lossOut[n] = 0f;
+                }
+                if (gradOut != null) {
+                    fill(gradOut, base, classes, Float.isFinite(m) ? 0f : Float.NaN);
+                }
+                continue;
+            }
+            if (!Float.isFinite(m)) {
+                ref.crossEntropy(x, target, n, n + 1, 1, p, lossOut, gradOut, upstream, gradScale, lossSum);
+                continue;
+            }
+            final double xy = x[base + y];
+            final double sum = gradOut == null ? expSumOneReduction(x, base, classes, m)
+                    : expSumStoreOneReduction(x, base, classes, m, gradOut);
+            final double wy = p.w(y);
+            final double loss = wy * (Math.log(sum) - (xy - m));
+            lossSum.add(loss);
+            if (lossOut != null) {
+                lossOut[n] = (float) loss;
+            }
+            if (gradOut != null) {
+                final double a = gradScale * (upstream == null ? 1.0 : upstream[n]) * wy;
+                final double scale = a / sum;
+                final double ey = gradOut[base + y];
+                scaleRow(gradOut, base, classes, (float) scale, 0f);
+                gradOut[base + y] = (float) (ey * scale - a);
             }
         }
     }

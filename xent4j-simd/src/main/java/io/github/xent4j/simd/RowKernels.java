@@ -38,6 +38,159 @@ final class RowKernels {
         return m;
     }
 
+    /**
+     * {@link #rowMax(float[], int, int)} with two independent max chains (one max per vector is a
+     * latency-bound chain; two halve it): the second starts with the vector ending at the row's end,
+     * which covers the tail, and an odd last vector is taken again by the max at {@code vend - LF},
+     * unconditionally (max is idempotent, and a vector assigned on one branch only would be boxed).
+     * Needs {@code classes >= LF}.
+     */
+    static float rowMaxTwoChains(float[] x, int base, int classes) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        FloatVector a = FloatVector.fromArray(FS, x, base);
+        FloatVector b = FloatVector.fromArray(FS, x, end - LF);
+        int i = base + LF;
+        for (; i < vend - LF; i += 2 * LF) {
+            a = a.max(FloatVector.fromArray(FS, x, i));
+            b = b.max(FloatVector.fromArray(FS, x, i + LF));
+        }
+        b = b.max(FloatVector.fromArray(FS, x, vend - LF));
+        return a.max(b).reduceLanes(VectorOperators.MAX);
+    }
+
+    /**
+     * sum_c exp(x_c - m) over the row with one lane reduction per {@code CHUNK * CHUNK} vectors
+     * instead of one more for the tail: the vector ending at the row's end is done first (its lanes
+     * that the loop covers stay out of the sum; when C is a multiple of the vector length that is
+     * every lane), and its exps start the first level-2 sum. {@link #expSumStoreOneReduction} makes
+     * the same additions in the same order, so forward and forward-backward losses agree bit for bit.
+     * Needs {@code classes >= LF}.
+     */
+    static double expSumOneReduction(float[] x, int base, int classes, float m) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        final int last = end - LF;
+        final FloatVector vm = FloatVector.broadcast(FS, m);
+        final VectorMask<Float> done = IOTA_F.lt((float) (vend - last));
+        final FloatVector tail;
+        {
+            FloatVector d = FloatVector.fromArray(FS, x, last).sub(vm);
+            // e = exp(d): VectorMath.exp(FloatVector) written out, so no vector crosses a call
+            FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
+            FloatVector eK = eT.sub(SHIFT_F);
+            FloatVector eR = eK.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
+            eR = eK.fma(FloatVector.broadcast(FS, -LN2_LO_F), eR);
+            FloatVector eP = eR.fma(P0, P1);
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P2));
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P3));
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P4));
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P5));
+            eP = eP.fma(eR.mul(eR), eR).add(1f);
+            FloatVector e = eP.mul(eT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                    .blend(0f, d.lt(EXP_LO_F));
+            tail = e.blend(0f, done);
+        }
+        double sum = 0;
+        int i = base;
+        while (i < vend) {
+            final int outerEnd = Math.min(vend, i + CHUNK * CHUNK * LF);
+            // the tail starts the first level-2 sum (a factor, not a branch: a vector assigned on one branch is boxed)
+            FloatVector acc2 = tail.mul(i == base ? 1f : 0f);
+            while (i < outerEnd) {
+                final int chunkEnd = Math.min(outerEnd, i + CHUNK * LF);
+                FloatVector acc = FloatVector.zero(FS);
+                for (; i < chunkEnd; i += LF) {
+                    FloatVector d = FloatVector.fromArray(FS, x, i).sub(vm);
+                    // e = exp(d): VectorMath.exp(FloatVector) written out, so no vector crosses a call
+                    FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
+                    FloatVector eK = eT.sub(SHIFT_F);
+                    FloatVector eR = eK.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
+                    eR = eK.fma(FloatVector.broadcast(FS, -LN2_LO_F), eR);
+                    FloatVector eP = eR.fma(P0, P1);
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P2));
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P3));
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P4));
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P5));
+                    eP = eP.fma(eR.mul(eR), eR).add(1f);
+                    FloatVector e = eP.mul(eT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                            .blend(0f, d.lt(EXP_LO_F));
+                    acc = acc.add(e);
+                }
+                acc2 = acc2.add(acc);
+            }
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * {@link #expSumOneReduction}, storing each exp into out (which may be x).
+     */
+    static double expSumStoreOneReduction(float[] x, int base, int classes, float m, float[] out) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        final int last = end - LF;
+        final FloatVector vm = FloatVector.broadcast(FS, m);
+        final VectorMask<Float> done = IOTA_F.lt((float) (vend - last));
+        final FloatVector tail;
+        {
+            FloatVector d = FloatVector.fromArray(FS, x, last).sub(vm);
+            // e = exp(d): VectorMath.exp(FloatVector) written out, so no vector crosses a call
+            FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
+            FloatVector eK = eT.sub(SHIFT_F);
+            FloatVector eR = eK.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
+            eR = eK.fma(FloatVector.broadcast(FS, -LN2_LO_F), eR);
+            FloatVector eP = eR.fma(P0, P1);
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P2));
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P3));
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P4));
+            eP = eP.fma(eR, FloatVector.broadcast(FS, P5));
+            eP = eP.fma(eR.mul(eR), eR).add(1f);
+            FloatVector e = eP.mul(eT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                    .blend(0f, d.lt(EXP_LO_F));
+            // in place, the done lanes still hold logits here: they are put back, for the loop to read
+            e.blend(FloatVector.fromArray(FS, out, last), done).intoArray(out, last);
+            tail = e.blend(0f, done);
+        }
+        double sum = 0;
+        int i = base;
+        while (i < vend) {
+            final int outerEnd = Math.min(vend, i + CHUNK * CHUNK * LF);
+            // the tail starts the first level-2 sum (a factor, not a branch: a vector assigned on one branch is boxed)
+            FloatVector acc2 = tail.mul(i == base ? 1f : 0f);
+            while (i < outerEnd) {
+                final int chunkEnd = Math.min(outerEnd, i + CHUNK * LF);
+                FloatVector acc = FloatVector.zero(FS);
+                for (; i < chunkEnd; i += LF) {
+                    FloatVector d = FloatVector.fromArray(FS, x, i).sub(vm);
+                    // e = exp(d): VectorMath.exp(FloatVector) written out, so no vector crosses a call
+                    FloatVector eT = d.fma(LOG2E_F, SHIFT_F);
+                    FloatVector eK = eT.sub(SHIFT_F);
+                    FloatVector eR = eK.fma(FloatVector.broadcast(FS, -LN2_HI_F), d);
+                    eR = eK.fma(FloatVector.broadcast(FS, -LN2_LO_F), eR);
+                    FloatVector eP = eR.fma(P0, P1);
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P2));
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P3));
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P4));
+                    eP = eP.fma(eR, FloatVector.broadcast(FS, P5));
+                    eP = eP.fma(eR.mul(eR), eR).add(1f);
+                    FloatVector e = eP.mul(eT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats())
+                            .blend(0f, d.lt(EXP_LO_F));
+                    e.intoArray(out, i);
+                    acc = acc.add(e);
+                }
+                acc2 = acc2.add(acc);
+            }
+            for (int j = 0; j < LF; j += 4) { // lanes in a fixed pairwise order (see class note)
+                sum += ((double) acc2.lane(j) + acc2.lane(j + 1)) + ((double) acc2.lane(j + 2) + acc2.lane(j + 3));
+            }
+        }
+        return sum;
+    }
+
     /** sum_c exp(x_c - m) over the row without storing (forward only). */
     static double expSum(float[] x, int base, int classes, float m) {
         final int end = base + classes;
