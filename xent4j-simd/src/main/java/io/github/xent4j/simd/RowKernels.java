@@ -127,7 +127,10 @@ final class RowKernels {
     }
 
     /**
-     * {@link #expSumOneReduction}, storing each exp into out (which may be x).
+     * {@link #expSumOneReduction}, storing each exp into out (which may be x). Two methods, not one
+     * with an optional out: a store under {@code if (out != null)} leaves the exp live across a
+     * branch merge, and C2 boxes it (measured: NoAllocationTest fails for both the forward and the
+     * fused call).
      */
     static double expSumStoreOneReduction(float[] x, int base, int classes, float m, float[] out) {
         final int end = base + classes;
