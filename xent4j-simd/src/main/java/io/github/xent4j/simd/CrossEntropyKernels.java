@@ -74,13 +74,7 @@ final class CrossEntropyKernels {
             final int y = target[n];
             final float m = rowMax(x, base, classes);
             if (y == p.ignoreIndex) {
-                if (lossOut != null) {
-                    lossOut[n] = 0f;
-                }
-                if (gradOut != null) {
-                    // log_softmax backward of a zero upstream: -p * 0, NaN when the row is NaN.
-                    fill(gradOut, base, classes, Float.isFinite(m) ? 0f : Float.NaN);
-                }
+                ignoredRow(lossOut, gradOut, n, base, classes, m);
                 continue;
             }
             if (!Float.isFinite(m)) {
@@ -130,12 +124,7 @@ final class CrossEntropyKernels {
             final int y = target[n];
             final float m = rowMaxTwoChains(x, base, classes);
             if (y == p.ignoreIndex) {
-                if (lossOut != null) {
-                    lossOut[n] = 0f;
-                }
-                if (gradOut != null) {
-                    fill(gradOut, base, classes, Float.isFinite(m) ? 0f : Float.NaN);
-                }
+                ignoredRow(lossOut, gradOut, n, base, classes, m);
                 continue;
             }
             if (!Float.isFinite(m)) {
@@ -182,12 +171,7 @@ final class CrossEntropyKernels {
             final FloatVector v1 = FloatVector.fromArray(FS, x, base + off);
             final float m = v0.max(v1).reduceLanes(VectorOperators.MAX);
             if (y == p.ignoreIndex) {
-                if (lossOut != null) {
-                    lossOut[n] = 0f;
-                }
-                if (gradOut != null) {
-                    fill(gradOut, base, classes, Float.isFinite(m) ? 0f : Float.NaN);
-                }
+                ignoredRow(lossOut, gradOut, n, base, classes, m);
                 continue;
             }
             if (!Float.isFinite(m)) {
@@ -260,6 +244,16 @@ final class CrossEntropyKernels {
                 final double ey = VectorMath.exp(xy - m);
                 gradOut[base + y] = (float) (ey * scale - sub - a);
             }
+        }
+    }
+
+    /** An ignored row of max m: loss 0, and the log_softmax backward of a zero upstream, -p * 0 (NaN when the row is NaN). */
+    private static void ignoredRow(float[] lossOut, float[] gradOut, int n, int base, int classes, float m) {
+        if (lossOut != null) {
+            lossOut[n] = 0f;
+        }
+        if (gradOut != null) {
+            fill(gradOut, base, classes, Float.isFinite(m) ? 0f : Float.NaN);
         }
     }
 
