@@ -373,6 +373,23 @@ final class RowKernels {
         }
     }
 
+    /**
+     * g_c = e_c * scale over the row, in place, without a scalar tail: the vector ending at the row's
+     * end is loaded before the loop and stored after it, so the lanes it shares with the loop's last
+     * vector are written twice with the same value (the same multiplication of the same input).
+     * Needs {@code classes >= LF}.
+     */
+    static void scaleRowOverlap(float[] g, int base, int classes, float scale) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        final FloatVector vs = FloatVector.broadcast(FS, scale);
+        final FloatVector tail = FloatVector.fromArray(FS, g, end - LF).mul(vs);
+        for (int i = base; i < vend; i += LF) {
+            FloatVector.fromArray(FS, g, i).mul(vs).intoArray(g, i);
+        }
+        tail.intoArray(g, end - LF);
+    }
+
     /** sum_c w_c (x_c - m) over the row, w indexed by class (each term <= 0 for w >= 0). */
     static double weightedShiftedSum(float[] x, int base, int classes, float m, float[] w) {
         final int end = base + classes;
