@@ -221,17 +221,10 @@ final class StridedCeKernels {
         final VectorMask<Float> done = IOTA_F.lt((float) first);
         final VectorMask<Float> smooth = FS.maskAll(p.smoothing > 0);
         final FloatVector y = FloatVector.fromArray(FS, l.yF, 0);
-        // the max on integer keys (RowKernels.rowMaxTwoChains); all bits set (a NaN) where a lane's largest |bits| is a NaN's
-        IntVector mb = FloatVector.fromArray(FS, x, base).reinterpretAsInts();
-        IntVector mMag = mb.lanewise(VectorOperators.AND, 0x7fffffff);
-        IntVector mKey = mb.lanewise(VectorOperators.XOR, mb.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff));
+        FloatVector m = FloatVector.fromArray(FS, x, base);
         for (int c = 1; c < classes; c++) {
-            final IntVector u = FloatVector.fromArray(FS, x, base + c * inner).reinterpretAsInts();
-            mMag = mMag.max(u.lanewise(VectorOperators.AND, 0x7fffffff));
-            mKey = mKey.max(u.lanewise(VectorOperators.XOR, u.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff)));
+            m = m.max(FloatVector.fromArray(FS, x, base + c * inner));
         }
-        final FloatVector m = mKey.lanewise(VectorOperators.XOR, mKey.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff))
-                .lanewise(VectorOperators.OR, mMag.neg().add(0x7f800000).lanewise(VectorOperators.ASHR, 31)).reinterpretAsFloats();
         FloatVector s2 = FloatVector.zero(FS);
         FloatVector wd2 = FloatVector.zero(FS);
         for (int c0 = 0; c0 < classes; c0 += CHUNK) {
@@ -315,21 +308,13 @@ final class StridedCeKernels {
         final FloatVector y = FloatVector.fromArray(FS, l.yF, 0);
         // pass 1: the max, and each lane's target logit picked by a compare against the constant
         // class (0 where ignored: no class matches -1)
-        // the max on integer keys (RowKernels.rowMaxTwoChains); all bits set (a NaN) where a lane's largest |bits| is a NaN's
-        final FloatVector v0 = FloatVector.fromArray(FS, x, base);
-        FloatVector xy = v0.blend(0f, y.compare(VectorOperators.NE, 0f));
-        IntVector mb = v0.reinterpretAsInts();
-        IntVector mMag = mb.lanewise(VectorOperators.AND, 0x7fffffff);
-        IntVector mKey = mb.lanewise(VectorOperators.XOR, mb.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff));
+        FloatVector m = FloatVector.fromArray(FS, x, base);
+        FloatVector xy = m.blend(0f, y.compare(VectorOperators.NE, 0f));
         for (int c = 1; c < classes; c++) {
             final FloatVector v = FloatVector.fromArray(FS, x, base + c * inner);
-            final IntVector u = v.reinterpretAsInts();
-            mMag = mMag.max(u.lanewise(VectorOperators.AND, 0x7fffffff));
-            mKey = mKey.max(u.lanewise(VectorOperators.XOR, u.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff)));
+            m = m.max(v);
             xy = v.blend(xy, y.compare(VectorOperators.NE, (float) c));
         }
-        final FloatVector m = mKey.lanewise(VectorOperators.XOR, mKey.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff))
-                .lanewise(VectorOperators.OR, mMag.neg().add(0x7f800000).lanewise(VectorOperators.ASHR, 31)).reinterpretAsFloats();
         FloatVector s2 = FloatVector.zero(FS);
         FloatVector wd2 = FloatVector.zero(FS);
         for (int c0 = 0; c0 < classes; c0 += CHUNK) {
@@ -734,17 +719,10 @@ final class StridedCeKernels {
         final float epsC = (float) (p.smoothing / classes);
         final int base = n * classes * inner + b;
         final VectorMask<Float> done = IOTA_F.lt((float) first);
-        // the max on integer keys (RowKernels.rowMaxTwoChains); all bits set (a NaN) where a lane's largest |bits| is a NaN's
-        IntVector mb = FloatVector.fromArray(FS, x, base).reinterpretAsInts();
-        IntVector mMag = mb.lanewise(VectorOperators.AND, 0x7fffffff);
-        IntVector mKey = mb.lanewise(VectorOperators.XOR, mb.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff));
+        FloatVector m = FloatVector.fromArray(FS, x, base);
         for (int c = 1; c < classes; c++) {
-            final IntVector u = FloatVector.fromArray(FS, x, base + c * inner).reinterpretAsInts();
-            mMag = mMag.max(u.lanewise(VectorOperators.AND, 0x7fffffff));
-            mKey = mKey.max(u.lanewise(VectorOperators.XOR, u.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff)));
+            m = m.max(FloatVector.fromArray(FS, x, base + c * inner));
         }
-        final FloatVector m = mKey.lanewise(VectorOperators.XOR, mKey.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff))
-                .lanewise(VectorOperators.OR, mMag.neg().add(0x7f800000).lanewise(VectorOperators.ASHR, 31)).reinterpretAsFloats();
         FloatVector s2 = FloatVector.zero(FS);
         FloatVector a2 = FloatVector.zero(FS);
         FloatVector b2 = FloatVector.zero(FS);
@@ -816,17 +794,10 @@ final class StridedCeKernels {
         final float epsC = (float) (p.smoothing / classes);
         final int base = n * classes * inner + b;
         final VectorMask<Float> done = IOTA_F.lt((float) first);
-        // the max on integer keys (RowKernels.rowMaxTwoChains); all bits set (a NaN) where a lane's largest |bits| is a NaN's
-        IntVector mb = FloatVector.fromArray(FS, x, base).reinterpretAsInts();
-        IntVector mMag = mb.lanewise(VectorOperators.AND, 0x7fffffff);
-        IntVector mKey = mb.lanewise(VectorOperators.XOR, mb.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff));
+        FloatVector m = FloatVector.fromArray(FS, x, base);
         for (int c = 1; c < classes; c++) {
-            final IntVector u = FloatVector.fromArray(FS, x, base + c * inner).reinterpretAsInts();
-            mMag = mMag.max(u.lanewise(VectorOperators.AND, 0x7fffffff));
-            mKey = mKey.max(u.lanewise(VectorOperators.XOR, u.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff)));
+            m = m.max(FloatVector.fromArray(FS, x, base + c * inner));
         }
-        final FloatVector m = mKey.lanewise(VectorOperators.XOR, mKey.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff))
-                .lanewise(VectorOperators.OR, mMag.neg().add(0x7f800000).lanewise(VectorOperators.ASHR, 31)).reinterpretAsFloats();
         FloatVector s2 = FloatVector.zero(FS);
         FloatVector a2 = FloatVector.zero(FS);
         FloatVector b2 = FloatVector.zero(FS);
