@@ -29,7 +29,12 @@ public final class ExactSum implements java.io.Serializable {
     /** Additions between carry propagations (each adds less than 2^32 to a digit: no overflow before 2^31). */
     private static final int CARRY_EVERY = 1 << 30;
 
+    /** Values added and not yet in the digits (see {@link #add(double)}). */
+    private static final int HELD = 64;
+
     private final long[] digit = new long[DIGITS];
+    private final double[] held = new double[HELD];
+    private int heldCount;
     private int pending;
     /** Whether digits may be outside their canonical range (an addition since the last carry). */
     private boolean dirty;
@@ -37,8 +42,35 @@ public final class ExactSum implements java.io.Serializable {
     private boolean posInf;
     private boolean negInf;
 
-    /** Adds {@code v} exactly. */
+    /**
+     * Adds {@code v} exactly. The value is held in a small buffer first and the buffer is added in
+     * one go when it fills (or when the sum is read or merged): added one at a time inside a kernel's
+     * row loop, the full addition cost 20-25 ns a row (cross-entropy rows of 100 classes, measured),
+     * against about 3 ns each in a loop of their own.
+     */
     public void add(double v) {
+        held[heldCount++] = v;
+        if (heldCount == HELD) {
+            drain();
+        }
+    }
+
+    /** Adds the held values to the digits (and the special-value flags); nothing to do, no write. */
+    private void drainHeld() {
+        if (heldCount > 0) {
+            drain();
+        }
+    }
+
+    private void drain() {
+        final int count = heldCount;
+        heldCount = 0;
+        for (int k = 0; k < count; k++) {
+            addNow(held[k]);
+        }
+    }
+
+    private void addNow(double v) {
         long bits = Double.doubleToRawLongBits(v);
         int ex = (int) (bits >>> 52) & 0x7ff;
         long m = bits & 0x000F_FFFF_FFFF_FFFFL;
@@ -93,6 +125,7 @@ public final class ExactSum implements java.io.Serializable {
     /** Sets this sum to zero. */
     public void clear() {
         Arrays.fill(digit, 0);
+        heldCount = 0;
         pending = 0;
         dirty = false;
         nan = false;
@@ -102,6 +135,7 @@ public final class ExactSum implements java.io.Serializable {
 
     /** Whether nothing but zeros has been added (or the additions cancelled exactly). */
     public boolean isZero() {
+        drainHeld();
         if (nan || posInf || negInf) {
             return false;
         }
@@ -123,6 +157,7 @@ public final class ExactSum implements java.io.Serializable {
 
     /** The exact sum rounded to the nearest double (ties to even). */
     public double doubleValue() {
+        drainHeld();
         if (nan || (posInf && negInf)) {
             return Double.NaN;
         }
@@ -207,6 +242,7 @@ public final class ExactSum implements java.io.Serializable {
      * that is already canonical is not written to, so concurrent reads of an unchanging sum are safe.
      */
     private void carry() {
+        drainHeld();
         if (!dirty) {
             return;
         }
@@ -232,12 +268,15 @@ public final class ExactSum implements java.io.Serializable {
         if (!(o instanceof ExactSum e)) {
             return false;
         }
+        drainHeld();
+        e.drainHeld();
         return nan == e.nan && posInf == e.posInf && negInf == e.negInf
                 && Arrays.equals(canonicalDigits(), e.canonicalDigits());
     }
 
     @Override
     public int hashCode() {
+        drainHeld();
         return Arrays.hashCode(canonicalDigits()) * 31 + (nan ? 1 : 0) + (posInf ? 2 : 0) + (negInf ? 4 : 0);
     }
 

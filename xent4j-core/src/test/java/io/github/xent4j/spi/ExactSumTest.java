@@ -138,4 +138,62 @@ class ExactSumTest {
         }
         assertEquals(new BigDecimal(0.1).multiply(BigDecimal.valueOf(n)).doubleValue(), s.doubleValue());
     }
+
+    /** add() holds up to 64 values before adding them: every read, merge and clear must see them. */
+    @Test
+    void heldValuesCountInEveryReadMergeAndClear() throws Exception {
+        Random r = new Random(11);
+        for (int n : new int[] {1, 63, 64, 65, 130, 1000}) {
+            List<Double> values = new ArrayList<>();
+            ExactSum s = new ExactSum();
+            for (int i = 0; i < n; i++) {
+                double v = random(r, -40, 40);
+                values.add(v);
+                s.add(v);
+                if (i % 37 == 5) {
+                    assertEquals(exact(values), s.doubleValue(), "read after " + (i + 1) + " of " + n);
+                }
+            }
+            assertEquals(exact(values), s.doubleValue(), "n " + n);
+            ExactSum other = new ExactSum();
+            values.forEach(other::add);
+            assertEquals(other, s, "equals with values held, n " + n);
+            assertEquals(other.hashCode(), s.hashCode());
+            ExactSum merged = new ExactSum();
+            merged.add(1.0);
+            ExactSum held = new ExactSum();
+            values.forEach(held::add);
+            merged.add(held);
+            List<Double> plusOne = new ArrayList<>(values);
+            plusOne.add(1.0);
+            assertEquals(exact(plusOne), merged.doubleValue(), "merge of held values, n " + n);
+            ExactSum copied = new ExactSum();
+            values.forEach(copied::add);
+            assertEquals(exact(values), copied.copy().doubleValue());
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            ExactSum sent = new ExactSum();
+            values.forEach(sent::add);
+            try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+                out.writeObject(sent);
+            }
+            try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+                assertEquals(exact(values), ((ExactSum) in.readObject()).doubleValue(), "serialized with values held");
+            }
+            s.clear();
+            assertTrue(s.isZero(), "clear drops held values");
+            assertEquals(0.0, s.doubleValue());
+        }
+        ExactSum nan = new ExactSum();
+        nan.add(Double.NaN);
+        assertTrue(!nan.isZero(), "a held NaN is not zero");
+        ExactSum inf = new ExactSum();
+        inf.add(Double.POSITIVE_INFINITY);
+        ExactSum finite = new ExactSum();
+        finite.add(1.0);
+        assertTrue(!inf.equals(finite) && !finite.equals(inf), "a held infinity counts in equals");
+        ExactSum cancel = new ExactSum();
+        cancel.add(2.5);
+        cancel.add(-2.5);
+        assertTrue(cancel.isZero());
+    }
 }

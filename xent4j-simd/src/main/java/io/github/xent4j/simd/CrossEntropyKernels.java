@@ -144,7 +144,7 @@ final class CrossEntropyKernels {
                 final double a = gradScale * (upstream == null ? 1.0 : upstream[n]) * wy;
                 final double scale = a / sum;
                 final double ey = gradOut[base + y];
-                scaleRow(gradOut, base, classes, (float) scale, 0f);
+                scaleRowOverlap(gradOut, base, classes, (float) scale);
                 gradOut[base + y] = (float) (ey * scale - a);
             }
         }

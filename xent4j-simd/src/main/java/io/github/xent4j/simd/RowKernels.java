@@ -6,6 +6,7 @@ import io.github.xent4j.spi.ExactSum;
 import io.github.xent4j.spi.Kernels;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
@@ -39,24 +40,39 @@ final class RowKernels {
     }
 
     /**
-     * {@link #rowMax(float[], int, int)} with two independent max chains (one max per vector is a
-     * latency-bound chain; two halve it): the second starts with the vector ending at the row's end,
-     * which covers the tail, and an odd last vector is taken again by the max at {@code vend - LF},
-     * unconditionally (max is idempotent, and a vector assigned on one branch only would be boxed).
-     * Needs {@code classes >= LF}.
+     * {@link #rowMax(float[], int, int)} on integer keys, in two independent chains. A float's bits
+     * with the non-sign bits flipped where the sign is set ({@code b ^ ((b >> 31) & 0x7fffffff)})
+     * order as the floats do (-0 below +0), so the row's max is one integer max per vector (one cycle,
+     * where FloatVector.max, with Java's NaN and signed-zero rules, is six instructions in a chain).
+     * NaN sorts by its sign, so the largest |bits| is kept alongside: a row holding a NaN returns NaN.
+     * The second chain starts with the vector ending at the row's end, which covers the tail, and an
+     * odd last vector is taken again by the max at {@code vend - LF}, unconditionally (max is
+     * idempotent, and a vector assigned on one branch only would be boxed). Needs {@code classes >= LF}.
      */
     static float rowMaxTwoChains(float[] x, int base, int classes) {
         final int end = base + classes;
         final int vend = end - classes % LF;
-        FloatVector a = FloatVector.fromArray(FS, x, base);
-        FloatVector b = FloatVector.fromArray(FS, x, end - LF);
+        IntVector va = FloatVector.fromArray(FS, x, base).reinterpretAsInts();
+        IntVector vb = FloatVector.fromArray(FS, x, end - LF).reinterpretAsInts();
+        IntVector mag = va.lanewise(VectorOperators.AND, 0x7fffffff).max(vb.lanewise(VectorOperators.AND, 0x7fffffff));
+        IntVector a = va.lanewise(VectorOperators.XOR, va.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff));
+        IntVector b = vb.lanewise(VectorOperators.XOR, vb.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff));
         int i = base + LF;
         for (; i < vend - LF; i += 2 * LF) {
-            a = a.max(FloatVector.fromArray(FS, x, i));
-            b = b.max(FloatVector.fromArray(FS, x, i + LF));
+            IntVector ua = FloatVector.fromArray(FS, x, i).reinterpretAsInts();
+            IntVector ub = FloatVector.fromArray(FS, x, i + LF).reinterpretAsInts();
+            mag = mag.max(ua.lanewise(VectorOperators.AND, 0x7fffffff)).max(ub.lanewise(VectorOperators.AND, 0x7fffffff));
+            a = a.max(ua.lanewise(VectorOperators.XOR, ua.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff)));
+            b = b.max(ub.lanewise(VectorOperators.XOR, ub.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff)));
         }
-        b = b.max(FloatVector.fromArray(FS, x, vend - LF));
-        return a.max(b).reduceLanes(VectorOperators.MAX);
+        IntVector uc = FloatVector.fromArray(FS, x, vend - LF).reinterpretAsInts();
+        mag = mag.max(uc.lanewise(VectorOperators.AND, 0x7fffffff));
+        b = b.max(uc.lanewise(VectorOperators.XOR, uc.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7fffffff)));
+        if (mag.reduceLanes(VectorOperators.MAX) > 0x7f800000) {
+            return Float.NaN;
+        }
+        final int k = a.max(b).reduceLanes(VectorOperators.MAX);
+        return Float.intBitsToFloat(k ^ ((k >> 31) & 0x7fffffff));
     }
 
     /**
@@ -371,6 +387,23 @@ final class RowKernels {
         for (; i < end; i++) {
             g[i] = Math.fma(g[i], scale, -sub);
         }
+    }
+
+    /**
+     * g_c = e_c * scale over the row, in place, without a scalar tail: the vector ending at the row's
+     * end is loaded before the loop and stored after it, so the lanes it shares with the loop's last
+     * vector are written twice with the same value (the same multiplication of the same input).
+     * Needs {@code classes >= LF}.
+     */
+    static void scaleRowOverlap(float[] g, int base, int classes, float scale) {
+        final int end = base + classes;
+        final int vend = end - classes % LF;
+        final FloatVector vs = FloatVector.broadcast(FS, scale);
+        final FloatVector tail = FloatVector.fromArray(FS, g, end - LF).mul(vs);
+        for (int i = base; i < vend; i += LF) {
+            FloatVector.fromArray(FS, g, i).mul(vs).intoArray(g, i);
+        }
+        tail.intoArray(g, end - LF);
     }
 
     /** sum_c w_c (x_c - m) over the row, w indexed by class (each term <= 0 for w >= 0). */

@@ -69,9 +69,10 @@ class CrossEntropyKernelsTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (r.nextGaussian() * k.spread);
         }
-        float[] special = {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.NaN};
+        // a NaN of either sign and -0 (the row and lane maxima compare float bits as integers)
+        float[] special = {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.NaN, Float.intBitsToFloat(0xffc00000), -0f};
         for (int s = 0; s < k.specials; s++) {
-            x[r.nextInt(x.length)] = special[r.nextInt(3)];
+            x[r.nextInt(x.length)] = special[r.nextInt(special.length)];
         }
         return x;
     }

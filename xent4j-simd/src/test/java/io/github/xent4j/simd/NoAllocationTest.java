@@ -62,6 +62,9 @@ class NoAllocationTest {
         int[] t10 = new int[70];
         calls.put("ce kdim loss", () -> k.crossEntropy(xk, tk, 0, 3, kd, pk, lk, null, null, 1, TestKernels.SINK));
         calls.put("ce kdim grad", () -> k.crossEntropy(xk, tk, 0, 3, kd, pk, null, gk, lk, 1, TestKernels.SINK));
+        // the bench's K-dim case: unweighted, no smoothing, gradient only
+        CeParams pk0 = new CeParams(21, null, -100, 0);
+        calls.put("ce kdim plain grad", () -> k.crossEntropy(xk, tk, 0, 3, kd, pk0, null, gk, null, 1, TestKernels.SINK));
         calls.put("ce kdim f64 loss", () -> k.crossEntropy(xkd, tk, 0, 3, kd, pk, null, null, null, 1, TestKernels.SINK));
         calls.put("ce kdim f64 grad", () -> k.crossEntropy(xkd, tk, 0, 3, kd, pk, null, gkd, null, 1, TestKernels.SINK));
         calls.put("ce kdim probs loss", () -> k.crossEntropyProbs(xk, tpk, 0, 3, kd, pk, lk, null, null, 1, TestKernels.SINK));

@@ -15,7 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SpecialValuesTest {
 
-    static final float[] SPECIAL = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1e4f, -1e4f, 88f, -90f};
+    /** Includes a NaN with its sign bit set and -0 (the row max compares float bits as integers). */
+    static final float[] SPECIAL = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1e4f, -1e4f, 88f, -90f,
+        Float.intBitsToFloat(0xffc00000), -0f};
 
     @Test
     void specialValuesMatchTheReferenceColdAndWarm() {
