@@ -238,8 +238,10 @@ public final class ExactSum implements java.io.Serializable {
     }
 
     /**
-     * Propagates carries so that digits 0..DIGITS-2 are in [0, 2^32); the value is unchanged. A sum
-     * that is already canonical is not written to, so concurrent reads of an unchanging sum are safe.
+     * Adds the held values and propagates carries so that digits 0..DIGITS-2 are in [0, 2^32); the
+     * value is unchanged. A sum that is already canonical (nothing held, carries propagated) is not
+     * written to, so concurrent reads of an unchanging sum are safe once it has been read once
+     * (LossSum reads its sums when it is made).
      */
     private void carry() {
         drainHeld();
